@@ -1,0 +1,42 @@
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+export type TransactionSql = postgres.TransactionSql;
+/** Anything queries run on: the pool or a transaction from `sql.begin`. */
+export type Db = postgres.Sql | postgres.TransactionSql;
+
+export interface SqlOptions {
+  max?: number;
+  onnotice?: (notice: postgres.Notice) => void;
+}
+
+export function createSql(url: string, opts: SqlOptions = {}): Sql {
+  return postgres(url, {
+    max: opts.max ?? 10,
+    onnotice: opts.onnotice ?? (() => {}),
+    transform: { undefined: null },
+    connection: { application_name: 'control-tower' },
+  });
+}
+
+/** Creates the database named in `url` when it does not exist yet (connecting to `postgres` to do so). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, '')) || 'postgres';
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql`SELECT 1 AS one FROM pg_database WHERE datname = ${name}`;
+    if (!row) {
+      try {
+        await sql.unsafe(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+      } catch (err) {
+        // Another process created it between our check and our CREATE: that is what we wanted.
+        if ((err as { code?: string }).code !== '42P04') throw err;
+      }
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

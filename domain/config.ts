@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** Environment variables the tower understands. Parsed once per process by `realtime/config.ts`. */
+const intVar = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+export const configSchema = z.object({
+  PORT: intVar(3000, 0),
+  HOST: z.string().default('0.0.0.0'),
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  DATABASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  DATA_DIR: z.string().default('./.data'),
+  EMBEDDED_PG_PORT: intVar(54329, 1),
+  REDIS_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/).default('tower'),
+  ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
+  ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(8).optional()),
+  PUBLIC_ORIGIN: z.preprocess(emptyToUndefined, z.url().optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_CONCURRENCY: intVar(4, 1),
+  INGEST_MAX_EVENTS: intVar(5000, 1),
+  INGEST_MAX_BYTES: intVar(5 * 1024 * 1024, 1024),
+  INGEST_RATE_LIMIT: intVar(200, 1),
+  SWEEP_INTERVAL_MS: intVar(2000, 50),
+  SWEEP_GRACE_MS: intVar(5000, 0),
+  SESSION_TTL_HOURS: intVar(12, 1),
+  LOGIN_MAX_ATTEMPTS: intVar(5, 1),
+  LOGIN_WINDOW_SECONDS: intVar(900, 1),
+  PUSH_INTERVAL_MS: intVar(250, 50),
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  BUSINESS_TIMEZONE: z.string().default('UTC'),
+  CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+  MAX_FUTURE_SKEW_MS: intVar(5 * 60 * 1000, 0),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Every bad variable is reported at once, so a start fails with the whole list, not the first. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+  );
+}

@@ -1,0 +1,38 @@
+import type { OverviewDelta, OverviewSnapshot } from './live/overview';
+
+/**
+ * The one typed Socket.IO contract, shared by `realtime/` (emits), `jobs/` and `web/` (receives).
+ * Event names are `noun.verb`.
+ */
+export interface ServerToClientEvents {
+  /** Sent once on connect: everything the overview shows. */
+  'overview.snapshot': (snapshot: OverviewSnapshot) => void;
+  /** Sent at most every PUSH_INTERVAL_MS (default 250 ms) while something changed. */
+  'overview.delta': (delta: OverviewDelta) => void;
+  /** The session behind this socket ended (logout, disabled user); the client should sign in again. */
+  'session.ended': (info: { reason: string }) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ClientToServerEvents {}
+
+export const roles = ['viewer', 'operator', 'supervisor', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface PublicApiKey {
+  id: string;
+  name: string;
+  sources: string[];
+  keyPrefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}

@@ -1,0 +1,63 @@
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Sql } from '../db/connect';
+import { staleUnapplied } from '../db/queries/events';
+import type { LiveAggregates } from './live-aggregates';
+import { APPLY_JOB_SIZE, enqueueApply, type ApplyJobData } from './queues';
+
+export interface SweepDeps {
+  sql: Sql;
+  queue: Queue<ApplyJobData>;
+  live: LiveAggregates;
+  log: Logger;
+  graceMs: number;
+}
+
+export interface SweepResult {
+  requeued: number;
+  batchesFinished: number;
+  rebuilt: boolean;
+}
+
+/**
+ * The safety net behind `202 = durable`: rebuilds the live aggregates when Redis lost them, finishes
+ * batches whose Redis step was lost, and re-enqueues events that are durable but not applied (their
+ * job was lost with Redis, or failed for good). Job ids per block of 1,000 sequence numbers keep
+ * repeated sweeps from piling up duplicate jobs.
+ */
+export async function sweepOnce(deps: SweepDeps): Promise<SweepResult> {
+  let rebuilt = false;
+  if (!(await deps.live.isBuilt())) rebuilt = (await deps.live.rebuild()) !== null;
+  const batchesFinished = await deps.live.finishPendingBatches(deps.graceMs);
+  const seqs = await staleUnapplied(deps.sql, deps.graceMs, 50 * APPLY_JOB_SIZE);
+  const blocks = new Map<number, string[]>();
+  for (const seq of seqs) {
+    const block = Math.floor(Number(seq) / APPLY_JOB_SIZE);
+    const chunk = blocks.get(block);
+    if (chunk) chunk.push(seq);
+    else blocks.set(block, [seq]);
+  }
+  // One job per block per minute: a failed job kept for inspection must not block its block for good.
+  const minute = Math.floor(Date.now() / 60_000);
+  for (const [block, chunk] of blocks) await enqueueApply(deps.queue, chunk, () => `sweep-${block}-${minute}`);
+  if (seqs.length > 0 || rebuilt || batchesFinished > 0) {
+    deps.log.info({ requeued: seqs.length, batchesFinished, rebuilt }, 'sweep');
+  }
+  return { requeued: seqs.length, batchesFinished, rebuilt };
+}
+
+export function startSweeper(deps: SweepDeps & { intervalMs: number }): { stop(): Promise<void> } {
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = sweepOnce(deps)
+      .catch((err) => deps.log.warn({ err }, 'sweep failed; will try again'))
+      .finally(() => (running = null));
+  }, deps.intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { Request, RequestHandler } from 'express';
+import { parse as parseCookie } from 'cookie';
+import type { Sql } from '../../db/connect';
+import { findApiKey, touchApiKey } from '../../db/queries/api-keys';
+import { findSessionUser } from '../../db/queries/sessions';
+import { roleAtLeast, type Role } from '../../domain/roles';
+import { forbidden, HttpError, unauthorized } from '../http-error';
+import { SESSION_COOKIE } from './context';
+import { sha256 } from './credentials';
+
+export function sessionTokenFrom(cookieHeader: string | undefined): string | undefined {
+  return cookieHeader ? parseCookie(cookieHeader)[SESSION_COOKIE] : undefined;
+}
+
+/** Resolves `req.auth` from a Bearer API key or the session cookie; rejects nothing by itself. */
+export function authenticate(sql: Sql): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.get('authorization');
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw unauthorized('the Authorization header must be "Bearer <api key>"');
+      const apiKey = await findApiKey(sql, sha256(match[1]!));
+      if (!apiKey) throw unauthorized('unknown or revoked API key');
+      req.auth = { kind: 'api_key', apiKey };
+      void touchApiKey(sql, apiKey.id).catch(() => {});
+      return next();
+    }
+    const token = sessionTokenFrom(req.get('cookie'));
+    if (token) {
+      const tokenHash = sha256(token);
+      const user = await findSessionUser(sql, tokenHash);
+      if (user) req.auth = { kind: 'user', user, tokenHash };
+    }
+    next();
+  };
+}
+
+/** A signed-in user with at least `minimum`; API keys are for machines and get 403 here. */
+export function requireRole(minimum: Role): RequestHandler {
+  return (req, _res, next) => {
+    const auth = req.auth;
+    if (!auth) throw unauthorized();
+    if (auth.kind !== 'user') throw forbidden('this endpoint needs a signed-in user, not an API key');
+    if (!roleAtLeast(auth.user.role, minimum)) {
+      throw forbidden(`this needs the ${minimum} role; you are ${auth.user.role}`);
+    }
+    next();
+  };
+}
+
+/** Any authenticated caller: a user of any role or an API key. */
+export const requireAuth: RequestHandler = (req, _res, next) => {
+  if (!req.auth) throw unauthorized();
+  next();
+};
+
+export const requireApiKey: RequestHandler = (req, _res, next) => {
+  if (!req.auth) throw unauthorized();
+  if (req.auth.kind !== 'api_key') throw forbidden('sending events needs an API key (Authorization: Bearer <key>)');
+  next();
+};
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function ownOrigin(req: Request, publicOrigin: string | undefined): string {
+  return publicOrigin ?? `${req.protocol}://${req.get('host')}`;
+}
+
+/**
+ * CSRF: a state-changing request authenticated by the session cookie must come from our own pages,
+ * i.e. carry an Origin equal to ours. API-key requests carry no ambient credential and are exempt.
+ */
+export function csrfProtection(publicOrigin: string | undefined): RequestHandler {
+  return (req, _res, next) => {
+    if (SAFE_METHODS.has(req.method) || req.get('authorization')) return next();
+    if (!sessionTokenFrom(req.get('cookie'))) return next();
+    const origin = req.get('origin');
+    if (origin !== ownOrigin(req, publicOrigin)) {
+      throw new HttpError(403, 'csrf', 'cross-site request refused: the Origin header must be this tower\'s own origin');
+    }
+    next();
+  };
+}

@@ -1,0 +1,52 @@
+import { Router } from 'express';
+import { backlogCount } from '../../db/queries/events';
+import { requireAuth } from '../auth/middleware';
+import type { AppDeps } from '../deps';
+
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
+
+async function check(fn: () => Promise<unknown>): Promise<'ok' | string> {
+  try {
+    const r = await within(fn(), 2000);
+    return r === false ? 'down' : 'ok';
+  } catch (err) {
+    return (err as Error).message || 'down';
+  }
+}
+
+/**
+ * Probes: `/healthz` and `/readyz` answer without authentication (an orchestrator cannot sign in)
+ * and reveal only up/down per dependency. `/metrics` needs a user session or an API key.
+ */
+export function healthRouter(deps: AppDeps): Router {
+  const router = Router();
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const [postgres, redis, workers] = await Promise.all([
+      check(() => deps.sql`SELECT 1`),
+      check(() => deps.redis.ping()),
+      check(() => deps.workersAlive()),
+    ]);
+    const ready = postgres === 'ok' && redis === 'ok' && workers === 'ok' && !deps.isShuttingDown();
+    if (!ready) res.setHeader('Retry-After', '5');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis, workers }, shuttingDown: deps.isShuttingDown() });
+  });
+
+  router.get('/metrics', requireAuth, async (_req, res) => {
+    const [counts, backlog] = await Promise.all([
+      deps.queue.getJobCounts('waiting', 'delayed', 'prioritized').catch(() => null),
+      backlogCount(deps.sql).catch(() => null),
+    ]);
+    if (counts) deps.metrics.queueDepth.set(Object.values(counts).reduce((a, b) => a + b, 0));
+    if (backlog !== null) deps.metrics.backlog.set(backlog);
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+
+  return router;
+}
