@@ -74,16 +74,17 @@ export function validateEvent(raw: unknown, now: Date, maxFutureSkewMs: number):
 }
 
 // NUL and unpaired surrogates cannot be stored as JSON text in PostgreSQL: reject them with their path.
-const BAD_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const badText = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
 
 function unstorableText(value: unknown, path: string[] = []): FieldError[] {
   if (typeof value === 'string') {
-    return BAD_TEXT.test(value) ? [{ path: path.join('.') || '(root)', message: 'must not contain NUL or unpaired surrogate characters' }] : [];
+    return badText(value) ? [{ path: path.join('.') || '(root)', message: 'must not contain NUL or unpaired surrogate characters' }] : [];
   }
   if (value === null || typeof value !== 'object') return [];
   const errors: FieldError[] = [];
   for (const [k, v] of Object.entries(value)) {
-    if (BAD_TEXT.test(k)) errors.push({ path: [...path, '(key)'].join('.'), message: 'field names must not contain NUL or unpaired surrogate characters' });
+    if (badText(k)) errors.push({ path: [...path, '(key)'].join('.'), message: 'field names must not contain NUL or unpaired surrogate characters' });
     errors.push(...unstorableText(v, [...path, k]));
   }
   return errors;
