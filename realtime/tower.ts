@@ -111,14 +111,17 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
         server?.closeIdleConnections();
         await socket?.close();
         await closed;
+        log.debug('http and sockets closed');
         await sweeper?.stop();
         // Waits for the batches in flight to commit.
         await worker?.close();
+        log.debug('workers closed');
         await queue.close();
         queueConnection.disconnect();
         await redis.quit().catch(() => redis.disconnect());
         await db.stop();
         await redisHandle.stop();
+        log.debug('stopped');
       })()),
   };
 }

@@ -77,11 +77,10 @@ export async function markApplied(
   seqs: readonly string[],
   errors: ReadonlyMap<string, string>,
 ): Promise<AppliedRow[]> {
-  const errorRows = [...errors].map(([seq, error]) => ({ seq, error }));
-  if (errorRows.length > 0) {
+  if (errors.size > 0) {
     await sql`
       UPDATE events e SET apply_error = x.error
-      FROM (SELECT * FROM json_to_recordset(${JSON.stringify(errorRows)}::json) AS t(seq bigint, error text)) x
+      FROM unnest(${sql.array([...errors.keys()])}::bigint[], ${sql.array([...errors.values()])}::text[]) AS x(seq, error)
       WHERE e.seq = x.seq`;
   }
   return sql<AppliedRow[]>`
