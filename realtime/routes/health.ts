@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { backlogCount } from '../../db/queries/events';
-import { requireAuth } from '../auth/middleware';
+import { authenticate, requireAuth } from '../auth/middleware';
 import type { AppDeps } from '../deps';
 
 const within = <T>(p: Promise<T>, ms: number) =>
@@ -37,7 +37,7 @@ export function healthRouter(deps: AppDeps): Router {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis, workers }, shuttingDown: deps.isShuttingDown() });
   });
 
-  router.get('/metrics', requireAuth, async (_req, res) => {
+  router.get('/metrics', authenticate(deps.sql), requireAuth, async (_req, res) => {
     const [counts, backlog] = await Promise.all([
       deps.queue.getJobCounts('waiting', 'delayed', 'prioritized').catch(() => null),
       backlogCount(deps.sql).catch(() => null),
