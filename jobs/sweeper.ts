@@ -5,6 +5,8 @@ import { staleUnapplied } from '../db/queries/events';
 import type { LiveAggregates } from './live-aggregates';
 import { APPLY_JOB_SIZE, enqueueApply, type ApplyJobData } from './queues';
 
+const BACKLOG_GRACE_MS = 60_000;
+
 export interface SweepDeps {
   sql: Sql;
   queue: Queue<ApplyJobData>;
@@ -29,7 +31,11 @@ export async function sweepOnce(deps: SweepDeps): Promise<SweepResult> {
   let rebuilt = false;
   if (!(await deps.live.isBuilt())) rebuilt = (await deps.live.rebuild()) !== null;
   const batchesFinished = await deps.live.finishPendingBatches(deps.graceMs);
-  const seqs = await staleUnapplied(deps.sql, deps.graceMs, 50 * APPLY_JOB_SIZE);
+  // While jobs are queued, unapplied events are most likely just waiting their turn: only re-enqueue
+  // what has waited far longer, so that a backlog is not doubled by the sweeper.
+  const waiting = await deps.queue.getWaitingCount().catch(() => 0);
+  const graceMs = waiting > 0 ? Math.max(deps.graceMs, BACKLOG_GRACE_MS) : deps.graceMs;
+  const seqs = await staleUnapplied(deps.sql, graceMs, 50 * APPLY_JOB_SIZE);
   const blocks = new Map<number, string[]>();
   for (const seq of seqs) {
     const block = Math.floor(Number(seq) / APPLY_JOB_SIZE);
