@@ -19,6 +19,8 @@ export type TowerIo = Server<ClientToServerEvents, ServerToClientEvents, Record<
 
 const OVERVIEW_ROOM = 'overview';
 const SESSION_RECHECK_MS = 30_000;
+/** When nothing changes, a tiles-only delta still goes out this often, so an idle screen is not mistaken for a stale one. */
+const HEARTBEAT_MS = 2_000;
 
 /**
  * Socket.IO for the dashboard. Every connection needs a live session; a browser connection must come
@@ -60,31 +62,43 @@ export function attachSocketServer(opts: {
   });
 
   let last: OverviewSnapshot | null = null;
+  let lastSentAt = 0;
   io.on('connection', async (socket) => {
     await socket.join(OVERVIEW_ROOM);
     try {
       const snapshot = await live.readOverview();
       socket.emit('overview.snapshot', snapshot);
+      // Deltas carry whole minute values, so a client may apply one computed against an older baseline.
+      last ??= snapshot;
     } catch (err) {
       log.warn({ err }, 'could not send the overview snapshot');
     }
   });
 
-  let ticking = false;
-  const push = setInterval(async () => {
-    if (ticking || (io.sockets.adapter.rooms.get(OVERVIEW_ROOM)?.size ?? 0) === 0) return;
-    ticking = true;
+  // Chained timeouts, not setInterval: a slow tick must not be followed by a quick one, so pushes
+  // are always at least pushIntervalMs apart.
+  let stopped = false;
+  let pushTimer: NodeJS.Timeout | null = null;
+  const tick = async () => {
     try {
-      const next = await live.readOverview();
-      const delta = diffOverview(last, next);
-      last = next;
-      if (delta) io.to(OVERVIEW_ROOM).emit('overview.delta', delta);
+      if ((io.sockets.adapter.rooms.get(OVERVIEW_ROOM)?.size ?? 0) > 0) {
+        const next = await live.readOverview();
+        const delta = diffOverview(last, next) ?? (Date.now() - lastSentAt >= HEARTBEAT_MS
+          ? { asOf: next.asOf, tiles: next.tiles, minutes: [], channels: next.channels }
+          : null);
+        last = next;
+        if (delta) {
+          io.to(OVERVIEW_ROOM).emit('overview.delta', delta);
+          lastSentAt = Date.now();
+        }
+      }
     } catch (err) {
       log.warn({ err }, 'overview push failed');
     } finally {
-      ticking = false;
+      if (!stopped) pushTimer = setTimeout(tick, opts.pushIntervalMs);
     }
-  }, opts.pushIntervalMs);
+  };
+  pushTimer = setTimeout(tick, opts.pushIntervalMs);
 
   // A signed-out or disabled user's open sockets are closed, not left streaming.
   const recheck = setInterval(async () => {
@@ -100,7 +114,8 @@ export function attachSocketServer(opts: {
   return {
     io,
     async close() {
-      clearInterval(push);
+      stopped = true;
+      if (pushTimer) clearTimeout(pushTimer);
       clearInterval(recheck);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },

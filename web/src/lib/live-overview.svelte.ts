@@ -2,6 +2,7 @@ import { createContext } from 'svelte';
 import { io, type Socket } from 'socket.io-client';
 import type { MinuteBucket, OverviewDelta, OverviewSnapshot, OverviewTiles } from '$domain/live/overview';
 import type { ClientToServerEvents, ServerToClientEvents } from '$domain/realtime-contract';
+import { api, ApiError } from './api';
 import { mergeBuckets } from './buckets';
 import { connectionStatus } from './connection-status';
 import { ClockOffsetTracker, dataAgeMs, isStale } from './staleness';
@@ -96,6 +97,8 @@ export class LiveOverview {
 		socket.on('overview.snapshot', (snapshot) => this.#applySnapshot(snapshot));
 		socket.on('overview.delta', (delta) => this.#applyDelta(delta));
 		socket.on('session.ended', ({ reason }) => this.#end(reason));
+
+		void this.#loadInitialSnapshot();
 	}
 
 	stop(): void {
@@ -110,6 +113,16 @@ export class LiveOverview {
 		this.#socket = null;
 		this.#connected = false;
 		this.#retrying = false;
+	}
+
+	// Fills the page even when the socket is slow to connect (or WebSockets are blocked and polling is slow).
+	async #loadInitialSnapshot(): Promise<void> {
+		try {
+			const snapshot = await api<OverviewSnapshot>('/api/v1/live/overview');
+			if (this.#socket && this.#receivedAt === null) this.#applySnapshot(snapshot);
+		} catch (error) {
+			if (error instanceof ApiError && error.status === 401) this.#end('unauthorized');
+		}
 	}
 
 	#onOnline = () => {

@@ -40,24 +40,23 @@ export const baseOption = {
 		textStyle: { color: chartChrome.text },
 		axisPointer: { type: 'line', lineStyle: { color: chartChrome.muted } }
 	},
-	grid: { left: 8, right: 16, top: 40, bottom: 8 }
+	grid: { left: 8, right: 16, top: 36, bottom: 8 }
 } satisfies ChartOption;
 
 export const timeAxis = {
 	type: 'time',
 	axisLine: { lineStyle: { color: chartChrome.axis } },
 	axisTick: { lineStyle: { color: chartChrome.axis } },
-	axisLabel: { color: chartChrome.muted, hideOverlap: true },
+	axisLabel: { color: chartChrome.muted, fontSize: 13, hideOverlap: true },
 	splitLine: { show: false }
 } as const;
 
-export function valueAxis(name: string) {
+// Units live in the panel heading: an axis name would collide with the legend on narrow screens.
+export function valueAxis() {
 	return {
 		type: 'value',
-		name,
-		nameTextStyle: { color: chartChrome.muted, align: 'left' },
 		minInterval: 1,
-		axisLabel: { color: chartChrome.muted },
+		axisLabel: { color: chartChrome.muted, fontSize: 13 },
 		splitLine: { lineStyle: { color: chartChrome.grid } }
 	} as const;
 }

@@ -18,7 +18,7 @@ export function buildOrdersByChannelOption(
 			source: buckets.map((b) => [b.t, ...channels.map((c) => b.orders[c] ?? 0)])
 		},
 		xAxis: timeAxis,
-		yAxis: valueAxis('orders / min'),
+		yAxis: valueAxis(),
 		series: channels.map((channel, i) => ({
 			type: 'bar',
 			name: channel,

@@ -17,11 +17,11 @@ export function buildThroughputOption(buckets: readonly MinuteBucket[]): ChartOp
 			source: buckets.map((b) => [b.t, b.applied, b.accepted])
 		},
 		xAxis: timeAxis,
-		yAxis: valueAxis('events / min'),
+		yAxis: valueAxis(),
 		series: [
 			{
 				type: 'line',
-				name: 'Applied / min',
+				name: 'Applied',
 				encode: { x: 't', y: 'applied' },
 				showSymbol: false,
 				symbol: 'circle',
@@ -29,7 +29,7 @@ export function buildThroughputOption(buckets: readonly MinuteBucket[]): ChartOp
 			},
 			{
 				type: 'line',
-				name: 'Accepted / min',
+				name: 'Accepted',
 				encode: { x: 't', y: 'accepted' },
 				showSymbol: false,
 				symbol: 'diamond',
