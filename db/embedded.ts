@@ -6,6 +6,8 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+export const embeddedUrl = (port: number) => `postgres://tower:tower@127.0.0.1:${port}/tower`;
+
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
 /**
@@ -34,7 +36,7 @@ export async function startEmbeddedPostgres(opts: {
   if (!(await exists(path.join(databaseDir, 'PG_VERSION')))) await pg.initialise();
   await pg.start();
   return {
-    url: `postgres://tower:tower@127.0.0.1:${opts.port}/tower`,
+    url: embeddedUrl(opts.port),
     stop: () => pg.stop(),
   };
 }

@@ -3,6 +3,15 @@ import { z } from 'zod';
 /** Environment variables the tower understands. Parsed once per process by `realtime/config.ts`. */
 const intVar = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 
 export const configSchema = z.object({
@@ -15,7 +24,7 @@ export const configSchema = z.object({
   REDIS_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/).default('tower'),
   ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
-  ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(8).optional()),
+  ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(12, 'must be at least 12 characters').optional()),
   PUBLIC_ORIGIN: z.preprocess(emptyToUndefined, z.url().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: intVar(4, 1),
@@ -29,7 +38,7 @@ export const configSchema = z.object({
   LOGIN_WINDOW_SECONDS: intVar(900, 1),
   PUSH_INTERVAL_MS: intVar(250, 50),
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
-  BUSINESS_TIMEZONE: z.string().default('UTC'),
+  BUSINESS_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
   CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
   MAX_FUTURE_SKEW_MS: intVar(5 * 60 * 1000, 0),
 });

@@ -88,17 +88,45 @@ async function applyEffects(tx: TransactionSql, rows: PendingEventRow[]) {
   return { errors, facts };
 }
 
+type Effects = (tx: TransactionSql, rows: PendingEventRow[]) => Promise<{ errors: Map<string, string>; facts: LiveFact[] }>;
+
+/** PostgreSQL data exceptions (class 22) and constraint violations (23): the event, not the system, is at fault. */
+const isDataError = (err: unknown) => /^2[23]/.test(String((err as { code?: string })?.code ?? ''));
+
 /**
  * Applies the still-unapplied events among `seqs` in one transaction, then adds their live deltas to
  * Redis. A retry after a crash finds the committed events applied and skips them, so every effect
  * happens once; a batch whose Redis step was lost is finished by the sweeper from PostgreSQL.
+ * An event the database refuses does not hold its batch hostage: the batch is retried event by
+ * event, and the one that still fails is kept with its reason instead of blocking the rest.
  */
 export async function applyEventBatch(deps: ApplyDeps, seqs: string[]): Promise<ApplyResult> {
+  try {
+    return await commitBatch(deps, seqs, applyEffects);
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    if (seqs.length === 1) {
+      const reason = `cannot be applied: ${(err as Error).message}`;
+      deps.log.warn({ seq: seqs[0], reason }, 'event kept unapplied with its reason');
+      return commitBatch(deps, seqs, async (_tx, rows) => ({ errors: new Map(rows.map((r) => [r.seq, reason])), facts: [] }));
+    }
+    let applied = 0;
+    let batchId: string | null = null;
+    for (const seq of seqs) {
+      const one = await applyEventBatch(deps, [seq]);
+      applied += one.applied;
+      batchId = one.batchId ?? batchId;
+    }
+    return { applied, batchId };
+  }
+}
+
+async function commitBatch(deps: ApplyDeps, seqs: string[], effects: Effects): Promise<ApplyResult> {
   const committed = await deps.sql.begin(async (tx) => {
     const rows = await lockUnapplied(tx, seqs);
     if (rows.length === 0) return null;
     const batchId = await createBatch(tx, rows.length);
-    const { errors, facts } = await applyEffects(tx, rows);
+    const { errors, facts } = await effects(tx, rows);
     const applied = await markApplied(tx, batchId, rows.map((r) => r.seq), errors);
     return { batchId, applied, facts };
   });

@@ -75,6 +75,25 @@ describe('applying a batch', () => {
     expect(o).toEqual({ channel: 'web', units: 1 });
   });
 
+  it('keeps an event the database refuses with its reason, and applies the rest of its batch', async () => {
+    // Written past validation on purpose: a value no integer column holds.
+    const [bad] = await db.sql`
+      INSERT INTO events (source, event_id, type, occurred_at, data)
+      VALUES ('web', 'poison-1', 'order.created', now(), ${db.sql.json({
+        orderId: 'POISON-1', channel: 'web', lines: [{ sku: 'A', qty: 3_000_000_000, unitPrice: 1 }], shipTo: { region: 'east' }, payment: 'authorized',
+      })})
+      RETURNING seq`;
+    const good = await ingest([order('AFTER-POISON', 'web', 1)]);
+    const result = await applyEventBatch({ sql: db.sql, live, log }, [String(bad!.seq), ...good]);
+    expect(result.applied).toBe(2);
+    const rows = await db.sql`SELECT event_id, applied_at IS NOT NULL AS applied, apply_error FROM events WHERE seq IN ${db.sql([String(bad!.seq), ...good])} ORDER BY seq`;
+    expect(rows[0]).toMatchObject({ event_id: 'poison-1', applied: true });
+    expect(rows[0]!.apply_error).toMatch(/^cannot be applied: .*out of range/);
+    expect(rows[1]).toMatchObject({ applied: true, apply_error: null });
+    expect(one(await db.sql`SELECT count(*)::int AS n FROM orders WHERE order_id = 'AFTER-POISON'`).n).toBe(1);
+    expect(one(await db.sql`SELECT count(*)::int AS n FROM orders WHERE order_id = 'POISON-1'`).n).toBe(0);
+  });
+
   it('finishes a batch whose Redis step was lost exactly once, from PostgreSQL', async () => {
     const before = ordersIn(await live.readOverview());
     const broken = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

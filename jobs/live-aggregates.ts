@@ -21,15 +21,18 @@ import type { OverviewSnapshot } from '../domain/live/overview';
  */
 const APPLY_BATCH_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', 86400) then return 0 end
-local n = tonumber(ARGV[1])
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+local n = tonumber(ARGV[2])
 for i = 0, n - 1 do
   local key = KEYS[3 + i]
-  local field = ARGV[2 + i * 3]
-  redis.call('HINCRBY', key, field, ARGV[3 + i * 3])
-  redis.call('EXPIREAT', key, ARGV[4 + i * 3])
+  local field = ARGV[3 + i * 3]
+  redis.call('HINCRBY', key, field, ARGV[4 + i * 3])
+  redis.call('EXPIREAT', key, ARGV[5 + i * 3])
 end
 return 1`;
+
+/** A batch marker outlives every key its batch can touch. */
+const MARKER_TTL_S = ORDER_MINUTE_RETENTION_S;
 
 export type BatchOutcome = 'applied' | 'duplicate' | 'not-built';
 
@@ -47,7 +50,7 @@ export class LiveAggregates {
 
   async applyBatch(batchId: string, facts: LiveFact[]): Promise<BatchOutcome> {
     const writes = liveWrites(this.prefix, facts, this.clock());
-    const args: (string | number)[] = [writes.length];
+    const args: (string | number)[] = [MARKER_TTL_S, writes.length];
     for (const w of writes) args.push(w.field, w.by, w.expireAt);
     const result = await this.redis.eval(
       APPLY_BATCH_LUA,
@@ -99,14 +102,15 @@ export class LiveAggregates {
         return { facts, pending: pendingRows.map((r) => String(r.id)) };
       });
       const writes = liveWrites(this.prefix, facts, now);
-      const old = await this.scanKeys(this.keys.pattern);
+      // Old batch markers go too: after a database restore, batch ids are handed out again.
+      const old = [...(await this.scanKeys(this.keys.pattern)), ...(await this.scanKeys(this.keys.done('*')))];
       const multi = this.redis.multi();
       for (let i = 0; i < old.length; i += 500) multi.del(...old.slice(i, i + 500));
       for (const [key, fields] of groupByKey(writes)) {
         multi.hset(key, fields.values);
         multi.expireat(key, fields.expireAt);
       }
-      for (const id of pending) multi.set(this.keys.done(id), '1', 'EX', 86_400);
+      for (const id of pending) multi.set(this.keys.done(id), '1', 'EX', MARKER_TTL_S);
       multi.set(this.keys.ready, String(now));
       await multi.exec();
       await markBatchAggregated(this.sql, pending);

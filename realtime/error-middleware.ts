@@ -41,6 +41,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(400).json({ error: { code: 'malformed_json', message: 'the request body is not valid JSON' } });
       return;
     }
+    // Other body-parser refusals (unknown charset or Content-Encoding, a body that is not what its
+    // encoding says) are the client's: keep their 4xx status and say what it was.
+    const status = (err as { status?: number }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const code = type === 'charset.unsupported' || type === 'encoding.unsupported' ? 'unsupported_media_type' : 'bad_request';
+      res.status(status).json({ error: { code, message: (err as Error).message || 'the request body cannot be read' } });
+      return;
+    }
     if (isUnavailable(err)) {
       res.setHeader('Retry-After', '5');
       res.status(503).json({ error: { code: 'unavailable', message: 'a backing service is not reachable; try again shortly' } });

@@ -7,7 +7,7 @@ import { diffOverview } from '../domain/live/aggregates';
 import type { OverviewSnapshot } from '../domain/live/overview';
 import type { ClientToServerEvents, PublicUser, ServerToClientEvents } from '../domain/realtime-contract';
 import type { LiveAggregates } from '../jobs/live-aggregates';
-import { sessionTokenFrom } from './auth/middleware';
+import { ownOrigin, sessionTokenFrom } from './auth/middleware';
 import { sha256 } from './auth/credentials';
 
 interface SocketData {
@@ -40,10 +40,11 @@ export function attachSocketServer(opts: {
   const io: TowerIo = new Server(opts.httpServer, {
     serveClient: false,
     allowRequest: (req, callback) => {
+      // Browsers always send Origin; a client without one (a script) still needs a session cookie.
       const origin = req.headers.origin;
       if (!origin) return callback(null, true);
-      const own = opts.publicOrigin ?? `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${req.headers.host}`;
-      callback(origin === own ? null : 'cross-origin connection refused', origin === own);
+      const ok = origin === ownOrigin(req, opts.publicOrigin);
+      callback(ok ? null : 'cross-origin connection refused', ok);
     },
   });
 

@@ -16,6 +16,19 @@ import type { AppDeps } from './deps';
 import { createMetrics } from './metrics';
 import { attachSocketServer } from './socket';
 
+const SHUTDOWN_WAIT_MS = 10_000;
+
+/** Whether `p` settled within `ms`; it is not cancelled, only no longer waited for. */
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    p.then(
+      () => { clearTimeout(t); resolve(true); },
+      () => { clearTimeout(t); resolve(true); },
+    );
+  });
+}
+
 export interface Tower {
   /** The HTTP origin, when this process serves HTTP (ROLE all or api). */
   url: string | null;
@@ -113,10 +126,14 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
         await closed;
         log.debug('http and sockets closed');
         await sweeper?.stop();
-        // Waits for the batches in flight to commit.
-        await worker?.close();
+        // Waits for the batches in flight to commit; if Redis is gone that could be forever, so after
+        // a bound the worker is forced closed (an uncommitted batch is simply applied again later).
+        if (worker && !(await settlesWithin(worker.close(), SHUTDOWN_WAIT_MS))) {
+          log.warn('workers did not close in time; forcing');
+          await settlesWithin(worker.close(true), 2000);
+        }
         log.debug('workers closed');
-        await queue.close();
+        await settlesWithin(queue.close(), 2000);
         queueConnection.disconnect();
         await redis.quit().catch(() => redis.disconnect());
         await db.stop();

@@ -72,7 +72,7 @@ CREATE TABLE orders (
   promised_ship_by  timestamptz,
   created_at        timestamptz   NOT NULL,
   units             integer       NOT NULL,
-  value             numeric(14,2) NOT NULL,
+  value             numeric       NOT NULL,
   event_seq         bigint        NOT NULL REFERENCES events (seq)
 );
 CREATE INDEX orders_created_at ON orders (created_at);

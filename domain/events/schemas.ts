@@ -6,14 +6,33 @@ export const identifier = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9._:-]+$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
-export const qty = z.number().int('must be a whole number of units').positive('must be greater than 0');
+/**
+ * Upper bounds keep every accepted value storable (PostgreSQL integer and numeric columns) and catch
+ * unit mistakes (cents sent as units); nothing real comes near them.
+ */
+export const MAX_UNITS = 1_000_000;
+export const MAX_STOCK = 1_000_000_000;
+export const MAX_MONEY = 1_000_000_000;
+export const MAX_LINES = 1000;
+
+const units = (what = 'units') => z.number().int(`must be a whole number of ${what}`);
+export const qty = units().positive('must be greater than 0').max(MAX_UNITS, `must be at most ${MAX_UNITS}`);
+const stockLevel = units().nonnegative('must not be negative').max(MAX_STOCK, `must be at most ${MAX_STOCK}`);
+const rank = z.number().int('must be a whole number').positive('must be greater than 0').max(1_000_000, 'must be at most 1000000');
 export const money = z
   .number()
   .nonnegative('must not be negative')
+  .max(MAX_MONEY, `must be at most ${MAX_MONEY}`)
   .refine((v) => Number.isFinite(v) && Math.abs(Math.round(v * 100) - v * 100) < 1e-6, 'must have at most 2 decimals');
-const isoWithOffset = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp with an offset' });
+// Years before 1970 or after 9999 are typing mistakes, and year 0 cannot be stored.
+const isoWithOffset = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 timestamp with an offset' })
+  .refine((v) => {
+    const ms = Date.parse(v);
+    return ms >= 0 && ms < Date.UTC(10000, 0, 1);
+  }, 'must be between 1970 and 9999');
 const skuQty = z.strictObject({ sku: identifier, qty });
-const skuLines = z.array(skuQty).min(1);
+const skuLines = z.array(skuQty).min(1).max(MAX_LINES);
 
 export const dataSchemas = {
   'item.upserted': z.strictObject({
@@ -21,7 +40,7 @@ export const dataSchemas = {
     name: z.string().min(1).max(200),
     unitCost: money,
     unitPrice: money,
-    safetyStock: z.number().int().nonnegative().default(0),
+    safetyStock: stockLevel.default(0),
   }),
   'location.upserted': z.strictObject({
     locationId: identifier,
@@ -29,21 +48,21 @@ export const dataSchemas = {
     kind: z.enum(['dc', 'store', '3pl']),
     region: identifier,
     shipsToCustomers: z.boolean(),
-    priority: z.number().int().positive(),
+    priority: rank,
   }),
   'channel.upserted': z.strictObject({
     channel: identifier,
     name: z.string().min(1).max(200),
     kind: z.enum(['webstore', 'marketplace', 'edi', 'pos', 'phone']),
-    priority: z.number().int().positive(),
+    priority: rank,
     allocationShare: z.number().min(0).max(1).default(1),
     allowSplit: z.boolean(),
-    slaHours: z.number().positive(),
+    slaHours: z.number().positive().max(8760, 'must be at most 8760 (a year)'),
   }),
   'order.created': z.strictObject({
     orderId: identifier,
     channel: identifier,
-    lines: z.array(z.strictObject({ sku: identifier, qty, unitPrice: money })).min(1),
+    lines: z.array(z.strictObject({ sku: identifier, qty, unitPrice: money })).min(1).max(MAX_LINES),
     shipTo: z.strictObject({
       region: identifier,
       country: z.string().regex(/^[A-Z]{2}$/, 'must be a 2-letter country code').optional(),
@@ -74,13 +93,16 @@ export const dataSchemas = {
   'stock.adjusted': z.strictObject({
     locationId: identifier,
     sku: identifier,
-    delta: z.number().int('must be a whole number of units').refine((d) => d !== 0, 'must not be 0'),
+    delta: units()
+      .min(-MAX_STOCK, `must be at least -${MAX_STOCK}`)
+      .max(MAX_STOCK, `must be at most ${MAX_STOCK}`)
+      .refine((d) => d !== 0, 'must not be 0'),
     reason: z.enum(['damage', 'shrink', 'found', 'correction']),
   }),
   'stock.counted': z.strictObject({
     locationId: identifier,
     sku: identifier,
-    countedQty: z.number().int('must be a whole number of units').nonnegative('must not be negative'),
+    countedQty: stockLevel,
   }),
   'stock.transfer_shipped': z.strictObject({
     transferId: identifier,
@@ -95,10 +117,11 @@ export const dataSchemas = {
       .array(
         z.strictObject({
           sku: identifier,
-          listedQty: z.number().int('must be a whole number of units').nonnegative('must not be negative'),
+          listedQty: stockLevel,
         }),
       )
-      .min(1),
+      .min(1)
+      .max(10_000),
   }),
   'return.received': z.strictObject({
     returnId: identifier,
@@ -116,7 +139,8 @@ export const dataSchemas = {
           disposition: z.enum(['restock', 'refurbish', 'liquidate', 'write_off']),
         }),
       )
-      .min(1),
+      .min(1)
+      .max(MAX_LINES),
   }),
   'refund.issued': z.strictObject({
     orderId: identifier,

@@ -18,13 +18,13 @@ export interface TowerEvent<T extends EventType = EventType> {
 export type Validation = { ok: true; event: TowerEvent } | { ok: false; id?: string; errors: FieldError[] };
 
 function toFieldErrors(issues: z.core.$ZodIssue[], prefix: string[] = []): FieldError[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path.map(String)];
     if (issue.code === 'unrecognized_keys') {
-      // Name each unknown field in the path so a client sees exactly where it is.
-      return { path: [...path, issue.keys.join(',')].join('.'), message: 'unknown field' };
+      // One error per unknown field, each with its own path.
+      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field' }));
     }
-    return { path: path.join('.') || '(root)', message: issue.message };
+    return [{ path: path.join('.') || '(root)', message: issue.message }];
   });
 }
 
@@ -33,18 +33,15 @@ function toFieldErrors(issues: z.core.$ZodIssue[], prefix: string[] = []): Field
  * an `occurredAt` more than `maxFutureSkewMs` ahead of it is rejected.
  */
 export function validateEvent(raw: unknown, now: Date, maxFutureSkewMs: number): Validation {
-  const textErrors = unstorableText(raw);
-  if (textErrors.length > 0) {
-    const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined;
-    return { ok: false, id: rawId, errors: textErrors };
-  }
-  const env = envelopeSchema.safeParse(raw);
   const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined;
+  const textErrors = unstorableText(raw);
+  if (textErrors.length > 0) return { ok: false, id: rawId, errors: textErrors };
+  const env = envelopeSchema.safeParse(raw);
   if (!env.success) {
     const errors = toFieldErrors(env.error.issues);
     // Still check the body when the type is known, so one round trip reports every problem.
     const type = (raw as { type?: unknown })?.type;
-    if (typeof type === 'string' && type in dataSchemas && !errors.some((e) => e.path.startsWith('data'))) {
+    if (typeof type === 'string' && Object.hasOwn(dataSchemas, type) && !errors.some((e) => e.path.startsWith('data'))) {
       const data = dataSchemas[type as EventType].safeParse((raw as { data?: unknown }).data);
       if (!data.success) errors.push(...toFieldErrors(data.error.issues, ['data']));
     }
@@ -77,15 +74,28 @@ export function validateEvent(raw: unknown, now: Date, maxFutureSkewMs: number):
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const badText = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
 
-function unstorableText(value: unknown, path: string[] = []): FieldError[] {
-  if (typeof value === 'string') {
-    return badText(value) ? [{ path: path.join('.') || '(root)', message: 'must not contain NUL or unpaired surrogate characters' }] : [];
-  }
-  if (value === null || typeof value !== 'object') return [];
+export const MAX_DEPTH = 32;
+
+/** Walks the raw value without recursion (a hostile body may nest thousands of levels deep). */
+function unstorableText(root: unknown): FieldError[] {
   const errors: FieldError[] = [];
-  for (const [k, v] of Object.entries(value)) {
-    if (badText(k)) errors.push({ path: [...path, '(key)'].join('.'), message: 'field names must not contain NUL or unpaired surrogate characters' });
-    errors.push(...unstorableText(v, [...path, k]));
+  const stack: { value: unknown; path: string[] }[] = [{ value: root, path: [] }];
+  while (stack.length > 0 && errors.length < 20) {
+    const { value, path } = stack.pop()!;
+    const where = path.join('.') || '(root)';
+    if (typeof value === 'string') {
+      if (badText(value)) errors.push({ path: where, message: 'must not contain NUL or unpaired surrogate characters' });
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= MAX_DEPTH) {
+      errors.push({ path: where, message: `is nested more than ${MAX_DEPTH} levels deep` });
+      continue;
+    }
+    for (const [k, v] of Object.entries(value)) {
+      if (badText(k)) errors.push({ path: [...path, '(key)'].join('.'), message: 'field names must not contain NUL or unpaired surrogate characters' });
+      stack.push({ value: v, path: [...path, k] });
+    }
   }
   return errors;
 }

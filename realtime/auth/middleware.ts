@@ -1,4 +1,5 @@
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
 import { parse as parseCookie } from 'cookie';
 import type { Sql } from '../../db/connect';
 import { findApiKey, touchApiKey } from '../../db/queries/api-keys';
@@ -62,8 +63,19 @@ export const requireApiKey: RequestHandler = (req, _res, next) => {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function ownOrigin(req: Request, publicOrigin: string | undefined): string {
-  return publicOrigin ?? `${req.protocol}://${req.get('host')}`;
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * The tower's own origin as the browser sees it: PUBLIC_ORIGIN when configured, else the request's
+ * Host with its scheme; a proxy on loopback that terminates TLS is believed via X-Forwarded-Proto.
+ * Used alike by the CSRF check and the Socket.IO handshake.
+ */
+export function ownOrigin(req: IncomingMessage, publicOrigin: string | undefined): string {
+  if (publicOrigin) return new URL(publicOrigin).origin;
+  const forwarded = req.headers['x-forwarded-proto'];
+  const viaProxy = LOOPBACK.has(req.socket.remoteAddress ?? '') && typeof forwarded === 'string';
+  const scheme = viaProxy ? forwarded.split(',')[0]!.trim() : (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  return `${scheme}://${req.headers.host}`;
 }
 
 /**
@@ -74,8 +86,7 @@ export function csrfProtection(publicOrigin: string | undefined): RequestHandler
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method) || req.get('authorization')) return next();
     if (!sessionTokenFrom(req.get('cookie'))) return next();
-    const origin = req.get('origin');
-    if (origin !== ownOrigin(req, publicOrigin)) {
+    if (req.get('origin') !== ownOrigin(req, publicOrigin)) {
       throw new HttpError(403, 'csrf', 'cross-site request refused: the Origin header must be this tower\'s own origin');
     }
     next();

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createSql, ensureDatabase, type Sql } from '../../db/connect';
-import { startEmbeddedPostgres } from '../../db/embedded';
+import postgres from 'postgres';
+import { embeddedUrl, startEmbeddedPostgres } from '../../db/embedded';
 import { migrate } from '../../db/migrate';
 import type { Config } from '../../domain/config';
 
@@ -9,10 +10,16 @@ export async function openDatabase(config: Config, log: Logger, opts: { migrate?
   let url = config.DATABASE_URL;
   let embedded: { stop(): Promise<void> } | null = null;
   if (!url) {
-    log.info({ dataDir: config.DATA_DIR }, 'DATABASE_URL is not set: starting the embedded PostgreSQL');
-    const db = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, log: (m) => log.warn(m) });
-    embedded = db;
-    url = db.url;
+    const running = embeddedUrl(config.EMBEDDED_PG_PORT);
+    if (await answers(running)) {
+      // Another tower process (or `npm start` beside `npm run worker`) already runs it: share it.
+      url = running;
+    } else {
+      log.info({ dataDir: config.DATA_DIR }, 'DATABASE_URL is not set: starting the embedded PostgreSQL');
+      const db = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, log: (m) => log.warn(m) });
+      embedded = db;
+      url = db.url;
+    }
   }
   await ensureDatabase(url);
   const sql = createSql(url, { max: 20 });
@@ -28,4 +35,16 @@ export async function openDatabase(config: Config, log: Logger, opts: { migrate?
       await embedded?.stop();
     },
   };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const probe = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await probe`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await probe.end({ timeout: 1 });
+  }
 }

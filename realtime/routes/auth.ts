@@ -43,7 +43,7 @@ export function authRouter(deps: AppDeps): Router {
     await rateReset(redis, keys[0]!);
     const token = newSessionToken();
     await createSession(sql, { tokenHash: sha256(token), userId: user.id, ttlHours: config.SESSION_TTL_HOURS });
-    await writeAudit(sql, { actorKind: 'user', actorId: user.id, actorLabel: user.email, action: 'auth.login', ip: req.ip });
+    await writeAudit(sql, { actorKind: 'user', actorId: user.id, actorLabel: user.email, action: 'auth.login', targetKind: 'user', targetId: user.id, ip: req.ip });
     setCookie(res, token, config.SESSION_TTL_HOURS * 3600, req.secure);
     const { passwordHash: _ph, ...publicUser } = user;
     res.json({ user: publicUser });
@@ -52,7 +52,7 @@ export function authRouter(deps: AppDeps): Router {
   router.post('/api/v1/auth/logout', requireRole('viewer'), async (req, res) => {
     const auth = req.auth!;
     if (auth.kind === 'user') await deleteSession(sql, auth.tokenHash);
-    await writeAudit(sql, { ...actorOf(auth), action: 'auth.logout', ip: req.ip });
+    await writeAudit(sql, { ...actorOf(auth), action: 'auth.logout', targetKind: 'user', targetId: auth.kind === 'user' ? auth.user.id : undefined, ip: req.ip });
     setCookie(res, '', 0, req.secure);
     res.status(204).end();
   });

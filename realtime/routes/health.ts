@@ -6,12 +6,14 @@ import type { AppDeps } from '../deps';
 const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
 
-async function check(fn: () => Promise<unknown>): Promise<'ok' | string> {
+/** 'ok' or 'down' only: this probe is public, so driver error text (hosts, ports) stays in the logs. */
+async function check(fn: () => Promise<unknown>, onError: (err: unknown) => void): Promise<'ok' | 'down'> {
   try {
     const r = await within(fn(), 2000);
     return r === false ? 'down' : 'ok';
   } catch (err) {
-    return (err as Error).message || 'down';
+    onError(err);
+    return 'down';
   }
 }
 
@@ -27,10 +29,11 @@ export function healthRouter(deps: AppDeps): Router {
   });
 
   router.get('/readyz', async (_req, res) => {
+    const logDown = (what: string) => (err: unknown) => deps.log.warn({ err, what }, 'readiness check failed');
     const [postgres, redis, workers] = await Promise.all([
-      check(() => deps.sql`SELECT 1`),
-      check(() => deps.redis.ping()),
-      check(() => deps.workersAlive()),
+      check(() => deps.sql`SELECT 1`, logDown('postgres')),
+      check(() => deps.redis.ping(), logDown('redis')),
+      check(() => deps.workersAlive(), logDown('workers')),
     ]);
     const ready = postgres === 'ok' && redis === 'ok' && workers === 'ok' && !deps.isShuttingDown();
     if (!ready) res.setHeader('Retry-After', '5');

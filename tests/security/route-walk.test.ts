@@ -1,0 +1,317 @@
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roles, type Role } from '../../domain/roles';
+import { ADMIN, startTestTower, type TestTower } from '../support/tower';
+import { validData } from '../support/events';
+import { adminCreateUser, apiKeyId, call, login, strongPassword, uniqueEmail } from './security-support';
+
+/**
+ * Every route of the API, walked with no credentials, with each role, and with an API key: 401 for
+ * nobody, 403 below the minimum role, success at the minimum.
+ */
+
+let t: TestTower;
+const cookies = {} as Record<Role, string>;
+let users: Record<Role, { id: string; email: string; password: string }>;
+let apiKey: string;
+const SOURCE = 'walk-src';
+
+beforeAll(async () => {
+  t = await startTestTower();
+  users = {} as typeof users;
+  for (const role of roles) {
+    if (role === 'admin') continue;
+    const u = await t.createUser(role);
+    users[role] = u;
+    cookies[role] = u.cookie;
+  }
+  cookies.admin = t.adminCookie;
+  apiKey = await t.createApiKey([SOURCE]);
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+type Min = Role | 'any-signed-in-or-key' | 'api-key';
+interface Prepared {
+  path: string;
+  body?: unknown;
+  /** Checks that a refused call changed nothing. */
+  unchanged?: () => Promise<void>;
+}
+interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  route: string;
+  min: Min;
+  ok: number;
+  prepare: () => Promise<Prepared>;
+}
+
+let seq = 0;
+const eventBody = () => ({ id: `walk-${++seq}`, type: 'order.delivered', source: SOURCE, occurredAt: new Date().toISOString(), data: validData['order.delivered'] });
+
+const routes: Route[] = [
+  { method: 'GET', route: '/api/v1/auth/me', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/auth/me' }) },
+  { method: 'POST', route: '/api/v1/auth/logout', min: 'viewer', ok: 204, prepare: async () => ({ path: '/api/v1/auth/logout' }) },
+  { method: 'GET', route: '/api/v1/users', min: 'admin', ok: 200, prepare: async () => ({ path: '/api/v1/users' }) },
+  {
+    method: 'POST', route: '/api/v1/users', min: 'admin', ok: 201,
+    prepare: async () => {
+      const email = uniqueEmail('walk');
+      return {
+        path: '/api/v1/users',
+        body: { email, password: strongPassword(), role: 'viewer' },
+        unchanged: async () => {
+          expect(await t.db.sql`SELECT 1 FROM users WHERE email = ${email}`).toHaveLength(0);
+        },
+      };
+    },
+  },
+  {
+    method: 'PATCH', route: '/api/v1/users/:id', min: 'admin', ok: 200,
+    prepare: async () => {
+      const target = await adminCreateUser(t, 'viewer');
+      return {
+        path: `/api/v1/users/${target.id}`,
+        body: { role: 'operator' },
+        unchanged: async () => {
+          const [row] = await t.db.sql`SELECT role FROM users WHERE id = ${target.id}`;
+          expect(row!.role).toBe('viewer');
+        },
+      };
+    },
+  },
+  { method: 'GET', route: '/api/v1/api-keys', min: 'admin', ok: 200, prepare: async () => ({ path: '/api/v1/api-keys' }) },
+  {
+    method: 'POST', route: '/api/v1/api-keys', min: 'admin', ok: 201,
+    prepare: async () => {
+      const name = `walk-key-${++seq}`;
+      return {
+        path: '/api/v1/api-keys',
+        body: { name, sources: ['walk-other'] },
+        unchanged: async () => {
+          expect(await t.db.sql`SELECT 1 FROM api_keys WHERE name = ${name}`).toHaveLength(0);
+        },
+      };
+    },
+  },
+  {
+    method: 'DELETE', route: '/api/v1/api-keys/:id', min: 'admin', ok: 204,
+    prepare: async () => {
+      const key = await t.createApiKey([SOURCE]);
+      const id = await apiKeyId(t, key);
+      return {
+        path: `/api/v1/api-keys/${id}`,
+        unchanged: async () => {
+          const res = await call(t, 'POST', '/api/v1/events', { bearer: key, body: eventBody() });
+          expect(res.status).toBe(202);
+        },
+      };
+    },
+  },
+  { method: 'GET', route: '/api/v1/live/overview', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/live/overview' }) },
+  {
+    method: 'POST', route: '/api/v1/events', min: 'api-key', ok: 202,
+    prepare: async () => {
+      const body = eventBody();
+      return {
+        path: '/api/v1/events',
+        body,
+        unchanged: async () => {
+          const res = await call(t, 'GET', `/api/v1/events/${SOURCE}/${body.id}`, { bearer: apiKey });
+          expect(res.status).toBe(404);
+        },
+      };
+    },
+  },
+  {
+    method: 'GET', route: '/api/v1/events/:source/:id', min: 'any-signed-in-or-key', ok: 200,
+    prepare: async () => {
+      const body = eventBody();
+      const res = await call(t, 'POST', '/api/v1/events', { bearer: apiKey, body });
+      expect(res.status).toBe(202);
+      return { path: `/api/v1/events/${SOURCE}/${body.id}` };
+    },
+  },
+  { method: 'GET', route: '/metrics', min: 'any-signed-in-or-key', ok: 200, prepare: async () => ({ path: '/metrics' }) },
+];
+
+const rank = (r: Role) => roles.indexOf(r);
+const allowed = (min: Min, role: Role) =>
+  min === 'api-key' ? false : min === 'any-signed-in-or-key' ? true : rank(role) >= rank(min);
+
+describe('every API route', () => {
+  it('covers each route the routers declare', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const declared = new Set<string>();
+    for (const f of readdirSync('realtime/routes')) {
+      const src = readFileSync(`realtime/routes/${f}`, 'utf8');
+      for (const m of src.matchAll(/router\.(get|post|patch|delete|put)\(\s*'([^']+)'/g)) declared.add(`${m[1]!.toUpperCase()} ${m[2]}`);
+    }
+    declared.delete('GET /healthz');
+    declared.delete('GET /readyz');
+    // Every route the routers declare is in the walk (login is public and tested in sessions.test.ts).
+    declared.delete('POST /api/v1/auth/login');
+    expect([...declared].sort()).toEqual(routes.map((r) => `${r.method} ${r.route}`).sort());
+  });
+
+  describe.each(routes)('$method $route (minimum: $min)', (r) => {
+    it('answers 401 unauthorized without credentials, and changes nothing', async () => {
+      const p = await r.prepare();
+      const res = await call(t, r.method, p.path, { body: p.body });
+      expect(res.status, res.text).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+      await p.unchanged?.();
+    });
+
+    it('answers 401 for a session cookie that does not exist', async () => {
+      const p = await r.prepare();
+      const res = await call(t, r.method, p.path, { body: p.body, cookie: 'tower_session=forged-token-value', origin: true });
+      expect(res.status, res.text).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+      await p.unchanged?.();
+    });
+
+    for (const role of roles) {
+      if (allowed(r.min, role)) continue;
+      it(`answers 403 forbidden to a ${role}, and changes nothing`, async () => {
+        const p = await r.prepare();
+        const res = await call(t, r.method, p.path, { body: p.body, cookie: cookies[role], origin: true });
+        expect(res.status, res.text).toBe(403);
+        expect(res.body.error.code).toBe('forbidden');
+        await p.unchanged?.();
+      });
+    }
+
+    const minRole = r.min === 'api-key' ? null : r.min === 'any-signed-in-or-key' ? 'viewer' : r.min;
+    if (minRole) {
+      it(`succeeds for a ${minRole}`, async () => {
+        const p = await r.prepare();
+        // Logging out ends the session used, so that one runs on a session of its own.
+        const cookie = r.route === '/api/v1/auth/logout' ? (await login(t, users.viewer.email, users.viewer.password)).cookie! : cookies[minRole];
+        const res = await call(t, r.method, p.path, { body: p.body, cookie, origin: true });
+        expect(res.status, res.text).toBe(r.ok);
+      });
+    }
+
+    if (r.min === 'api-key' || r.min === 'any-signed-in-or-key') {
+      it('succeeds with an API key', async () => {
+        const p = await r.prepare();
+        const res = await call(t, r.method, p.path, { body: p.body, bearer: apiKey });
+        expect(res.status, res.text).toBe(r.ok);
+      });
+    } else {
+      it('answers 403 to an API key (these routes are for people)', async () => {
+        const p = await r.prepare();
+        const res = await call(t, r.method, p.path, { body: p.body, bearer: apiKey });
+        expect(res.status, res.text).toBe(403);
+        expect(res.body.error.code).toBe('forbidden');
+        await p.unchanged?.();
+      });
+    }
+  });
+
+  it('does not let an API key lend a cookie request its way past CSRF and roles', async () => {
+    const email = uniqueEmail('lend');
+    const res = await call(t, 'POST', '/api/v1/users', {
+      cookie: t.adminCookie, bearer: apiKey, body: { email, password: strongPassword(), role: 'admin' },
+    });
+    expect(res.status).toBe(403);
+    expect(await t.db.sql`SELECT 1 FROM users WHERE email = ${email}`).toHaveLength(0);
+  });
+});
+
+describe('Socket.IO', () => {
+  const connect = (headers: Record<string, string>) =>
+    new Promise<{ error?: string; snapshot?: unknown }>((resolve) => {
+      const socket: Socket = io(t.url, { transports: ['websocket'], extraHeaders: headers, reconnection: false, timeout: 5000 });
+      const done = (r: { error?: string; snapshot?: unknown }) => {
+        socket.close();
+        resolve(r);
+      };
+      socket.on('connect_error', (err) => done({ error: err.message }));
+      socket.on('overview.snapshot', (snapshot: unknown) => done({ snapshot }));
+    });
+
+  it('refuses a connection without a cookie with connect_error "unauthorized"', async () => {
+    const r = await connect({});
+    expect(r.error).toBe('unauthorized');
+    expect(r.snapshot).toBeUndefined();
+  });
+
+  it('refuses a connection with a forged cookie', async () => {
+    const r = await connect({ cookie: 'tower_session=forged' });
+    expect(r.error).toBe('unauthorized');
+  });
+
+  it('sends overview.snapshot to a signed-in viewer', async () => {
+    const r = await connect({ cookie: cookies.viewer });
+    expect(r.error).toBeUndefined();
+    // The same shape the REST overview answers.
+    const rest = await call(t, 'GET', '/api/v1/live/overview', { cookie: cookies.viewer });
+    expect(Object.keys(rest.body).length).toBeGreaterThan(0);
+    expect(Object.keys(r.snapshot as object).sort()).toEqual(Object.keys(rest.body).sort());
+  });
+
+  it('refuses a connection with a valid cookie from a foreign Origin (cross-site WebSocket)', async () => {
+    const r = await connect({ cookie: cookies.viewer, origin: 'http://evil.example' });
+    expect(r.error).toBeDefined();
+    expect(r.snapshot).toBeUndefined();
+  });
+
+  it('refuses a connection with the cookie of a signed-out session', async () => {
+    const { cookie } = await login(t, users.operator.email, users.operator.password);
+    expect((await connect({ cookie: cookie! })).snapshot).toBeDefined();
+    expect((await call(t, 'POST', '/api/v1/auth/logout', { cookie: cookie!, origin: true })).status).toBe(204);
+    expect((await connect({ cookie: cookie! })).error).toBe('unauthorized');
+  });
+});
+
+describe('public probes reveal no secrets', () => {
+  const secrets = () => [ADMIN.password, t.db.url, t.db.name, t.prefix, 'postgres://', 'redis://', apiKey, t.adminCookie.split('=')[1]!];
+
+  it('/healthz answers without authentication', async () => {
+    const res = await call(t, 'GET', '/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+    for (const s of secrets()) expect(res.text).not.toContain(s);
+  });
+
+  it('/readyz answers without authentication with up/down per dependency only', async () => {
+    const res = await call(t, 'GET', '/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', workers: 'ok' }, shuttingDown: false });
+    for (const s of secrets()) expect(res.text).not.toContain(s);
+  });
+
+  it('/metrics needs credentials and does not expose configuration secrets to a viewer', async () => {
+    expect((await call(t, 'GET', '/metrics')).status).toBe(401);
+    const res = await call(t, 'GET', '/metrics', { cookie: cookies.viewer });
+    expect(res.status).toBe(200);
+    for (const s of secrets()) expect(res.text).not.toContain(s);
+  });
+});
+
+describe('security headers (helmet)', () => {
+  it.each([
+    ['an API JSON response', 'GET', '/api/v1/auth/me', true],
+    ['an API error response', 'GET', '/api/v1/users', false],
+    ['an unknown API route', 'GET', '/api/v1/nope', true],
+    ['a probe', 'GET', '/healthz', false],
+  ] as const)('are set on %s', async (_what, method, path, signedIn) => {
+    const res = await call(t, method, path, signedIn ? { cookie: cookies.viewer } : {});
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toMatch(/^(DENY|SAMEORIGIN)$/i);
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  it('are set on the ingest response too', async () => {
+    const res = await call(t, 'POST', '/api/v1/events', { bearer: apiKey, body: eventBody() });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).not.toBeNull();
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
