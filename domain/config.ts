@@ -41,6 +41,11 @@ export const configSchema = z.object({
   BUSINESS_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
   CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
   MAX_FUTURE_SKEW_MS: intVar(5 * 60 * 1000, 0),
+  FRAUD_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+  /** How long an event waits for a prerequisite (a shipment for its order) before it is invalid. */
+  DEFER_MAX_SECONDS: intVar(300, 0),
+  COUNT_TOLERANCE_UNITS: intVar(2, 0),
+  COUNT_TOLERANCE_PERCENT: z.coerce.number().min(0).max(100).default(2),
 });
 
 export type Config = z.infer<typeof configSchema>;

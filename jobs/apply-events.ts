@@ -2,15 +2,17 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Sql, TransactionSql } from '../db/connect';
-import { createBatch, lockUnapplied, markApplied, markBatchAggregated, type PendingEventRow } from '../db/queries/events';
-import { upsertChannels, upsertItems, upsertLocations, type ChannelRow, type ItemRow, type LocationRow } from '../db/queries/master-data';
-import { insertOrders, type NewOrder } from '../db/queries/orders';
+import { createBatch, lockUnapplied, markApplied, markBatchAggregated, markDeferred, type PendingEventRow } from '../db/queries/events';
+import { applyEvents } from './engine';
+import { defaultEngineConfig, type EngineConfig } from './engine/context';
 import type { LiveFact } from '../domain/live/aggregates';
 import type { LiveAggregates } from './live-aggregates';
 import { APPLY_QUEUE, bullPrefix, type ApplyJobData } from './queues';
 
 export interface ApplyDeps {
   sql: Sql;
+  /** The orchestration rules' settings (fraud threshold, how long events wait, count tolerance). */
+  engine?: EngineConfig;
   live: LiveAggregates;
   log: Logger;
   /** Called when Redis holds no aggregates (flushed): the caller schedules a rebuild. */
@@ -23,72 +25,7 @@ export interface ApplyResult {
   batchId: string | null;
 }
 
-type Data = Record<string, unknown>;
-const latestFirst = (a: PendingEventRow, b: PendingEventRow) =>
-  b.occurred_at.getTime() - a.occurred_at.getTime() || Number(b.seq) - Number(a.seq);
-
-/** Keeps, per key, the row of the newest event: one upsert statement may not touch a row twice. */
-function newestPerKey<T>(rows: PendingEventRow[], key: (d: Data) => string, map: (r: PendingEventRow, d: Data) => T): T[] {
-  const seen = new Map<string, T>();
-  for (const r of [...rows].sort(latestFirst)) {
-    const k = key(r.data);
-    if (!seen.has(k)) seen.set(k, map(r, r.data));
-  }
-  return [...seen.values()];
-}
-
-/**
- * The effects of one batch inside the caller's transaction. Returns the reason for every event that
- * could not be applied (kept on the event row) and the live facts for Redis.
- */
-async function applyEffects(tx: TransactionSql, rows: PendingEventRow[]) {
-  const errors = new Map<string, string>();
-  const facts: LiveFact[] = [];
-  const byType = (t: string) => rows.filter((r) => r.type === t);
-
-  await upsertItems(tx, newestPerKey(byType('item.upserted'), (d) => String(d.sku), (r, d): ItemRow => ({
-    sku: String(d.sku), name: String(d.name), unit_cost: Number(d.unitCost), unit_price: Number(d.unitPrice),
-    safety_stock: Number(d.safetyStock ?? 0), updated_at: r.occurred_at.toISOString(), event_seq: r.seq,
-  })));
-  await upsertLocations(tx, newestPerKey(byType('location.upserted'), (d) => String(d.locationId), (r, d): LocationRow => ({
-    location_id: String(d.locationId), name: String(d.name), kind: String(d.kind), region: String(d.region),
-    ships_to_customers: Boolean(d.shipsToCustomers), priority: Number(d.priority),
-    updated_at: r.occurred_at.toISOString(), event_seq: r.seq,
-  })));
-  await upsertChannels(tx, newestPerKey(byType('channel.upserted'), (d) => String(d.channel), (r, d): ChannelRow => ({
-    channel: String(d.channel), name: String(d.name), kind: String(d.kind), priority: Number(d.priority),
-    allocation_share: Number(d.allocationShare ?? 1), allow_split: Boolean(d.allowSplit), sla_hours: Number(d.slaHours),
-    updated_at: r.occurred_at.toISOString(), event_seq: r.seq,
-  })));
-
-  const orders = new Map<string, NewOrder>();
-  for (const r of byType('order.created')) {
-    const d = r.data as { orderId: string; channel: string; lines: { sku: string; qty: number; unitPrice: number }[]; shipTo: unknown; payment: string; fraudScore?: number; promisedShipBy?: string };
-    if (orders.has(d.orderId)) {
-      errors.set(r.seq, `order ${d.orderId} already exists`);
-      continue;
-    }
-    orders.set(d.orderId, {
-      order_id: d.orderId, channel: d.channel, status: 'received', payment: d.payment,
-      fraud_score: d.fraudScore ?? null, ship_to: d.shipTo, promised_ship_by: d.promisedShipBy ?? null,
-      created_at: r.occurred_at.toISOString(), event_seq: r.seq,
-      units: d.lines.reduce((n, l) => n + l.qty, 0),
-      value: Math.round(d.lines.reduce((v, l) => v + l.qty * l.unitPrice * 100, 0)) / 100,
-      lines: d.lines.map((l) => ({ sku: l.sku, qty: l.qty, unit_price: l.unitPrice })),
-    });
-  }
-  const created = await insertOrders(tx, [...orders.values()]);
-  for (const o of orders.values()) {
-    if (created.has(o.order_id)) {
-      facts.push({ kind: 'order', occurredAtMs: Date.parse(o.created_at), channel: o.channel, units: o.units, count: 1 });
-    } else {
-      errors.set(o.event_seq, `order ${o.order_id} already exists`);
-    }
-  }
-  return { errors, facts };
-}
-
-type Effects = (tx: TransactionSql, rows: PendingEventRow[]) => Promise<{ errors: Map<string, string>; facts: LiveFact[] }>;
+type Effects = (tx: TransactionSql, rows: PendingEventRow[]) => Promise<{ invalid: Map<string, string>; deferred: Map<string, string>; facts: LiveFact[] }>;
 
 /** PostgreSQL data exceptions (class 22) and constraint violations (23): the event, not the system, is at fault. */
 const isDataError = (err: unknown) => /^2[23]/.test(String((err as { code?: string })?.code ?? ''));
@@ -102,13 +39,13 @@ const isDataError = (err: unknown) => /^2[23]/.test(String((err as { code?: stri
  */
 export async function applyEventBatch(deps: ApplyDeps, seqs: string[]): Promise<ApplyResult> {
   try {
-    return await commitBatch(deps, seqs, applyEffects);
+    return await commitBatch(deps, seqs, (tx, rows) => applyEvents(tx, rows, deps.engine ?? defaultEngineConfig, new Date()));
   } catch (err) {
     if (!isDataError(err)) throw err;
     if (seqs.length === 1) {
       const reason = `cannot be applied: ${(err as Error).message}`;
       deps.log.warn({ seq: seqs[0], reason }, 'event kept unapplied with its reason');
-      return commitBatch(deps, seqs, async (_tx, rows) => ({ errors: new Map(rows.map((r) => [r.seq, reason])), facts: [] }));
+      return commitBatch(deps, seqs, async (_tx, rows) => ({ invalid: new Map(rows.map((r) => [r.seq, reason])), deferred: new Map(), facts: [] }));
     }
     let applied = 0;
     let batchId: string | null = null;
@@ -125,9 +62,12 @@ async function commitBatch(deps: ApplyDeps, seqs: string[], effects: Effects): P
   const committed = await deps.sql.begin(async (tx) => {
     const rows = await lockUnapplied(tx, seqs);
     if (rows.length === 0) return null;
-    const batchId = await createBatch(tx, rows.length);
-    const { errors, facts } = await effects(tx, rows);
-    const applied = await markApplied(tx, batchId, rows.map((r) => r.seq), errors);
+    const { invalid, deferred, facts } = await effects(tx, rows);
+    if (deferred.size > 0) await markDeferred(tx, deferred);
+    const done = rows.filter((r) => !deferred.has(r.seq)).map((r) => r.seq);
+    if (done.length === 0) return null;
+    const batchId = await createBatch(tx, done.length);
+    const applied = await markApplied(tx, batchId, done, invalid);
     return { batchId, applied, facts };
   });
   if (!committed) return { applied: 0, batchId: null };

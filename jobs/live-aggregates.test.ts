@@ -6,7 +6,7 @@ import { insertEvents } from '../db/queries/events';
 import { validateEvent, type TowerEvent } from '../domain/events/validate';
 import { createTestDatabase, type TestDatabase } from '../tests/support/database';
 import { TEST_REDIS_URL } from '../tests/support/env';
-import { order } from '../tests/support/events';
+import { masterData, order } from '../tests/support/events';
 import { dropRedisPrefix, uniquePrefix } from '../tests/support/tower';
 import { applyEventBatch } from './apply-events';
 import { LiveAggregates } from './live-aggregates';
@@ -23,6 +23,7 @@ beforeAll(async () => {
   prefix = uniquePrefix();
   live = new LiveAggregates(redis, db.sql, prefix);
   await live.rebuild();
+  await applyEventBatch({ sql: db.sql, live, log }, await ingest(masterData()));
 });
 
 afterAll(async () => {
@@ -54,6 +55,7 @@ const ordersIn = (snapshot: Awaited<ReturnType<LiveAggregates['readOverview']>>)
 
 describe('applying a batch', () => {
   it('applies each event once, however often its job runs', async () => {
+    const appliedBefore = (await live.readOverview()).minutes.reduce((n, m) => n + m.applied, 0);
     const seqs = await ingest([order('LA-1', 'web', 2), order('LA-2', 'web', 3)]);
     const first = await applyEventBatch({ sql: db.sql, live, log }, seqs);
     const again = await applyEventBatch({ sql: db.sql, live, log }, seqs);
@@ -63,7 +65,7 @@ describe('applying a batch', () => {
     expect(n).toBe(2);
     const overview = await live.readOverview();
     expect(ordersIn(overview)).toBe(2);
-    expect(overview.minutes.reduce((n, m) => n + m.applied, 0)).toBe(2);
+    expect(overview.minutes.reduce((n, m) => n + m.applied, 0)).toBe(appliedBefore + 2);
   });
 
   it('keeps a second order with an existing id as an error instead of applying it', async () => {
@@ -80,7 +82,7 @@ describe('applying a batch', () => {
     const [bad] = await db.sql`
       INSERT INTO events (source, event_id, type, occurred_at, data)
       VALUES ('web', 'poison-1', 'order.created', now(), ${db.sql.json({
-        orderId: 'POISON-1', channel: 'web', lines: [{ sku: 'A', qty: 3_000_000_000, unitPrice: 1 }], shipTo: { region: 'east' }, payment: 'authorized',
+        orderId: 'POISON-1', channel: 'web', lines: [{ sku: 'TEE-BLK-M', qty: 3_000_000_000, unitPrice: 1 }], shipTo: { region: 'east' }, payment: 'authorized',
       })})
       RETURNING seq`;
     const good = await ingest([order('AFTER-POISON', 'web', 1)]);
@@ -88,7 +90,7 @@ describe('applying a batch', () => {
     expect(result.applied).toBe(2);
     const rows = await db.sql`SELECT event_id, applied_at IS NOT NULL AS applied, apply_error FROM events WHERE seq IN ${db.sql([String(bad!.seq), ...good])} ORDER BY seq`;
     expect(rows[0]).toMatchObject({ event_id: 'poison-1', applied: true });
-    expect(rows[0]!.apply_error).toMatch(/^cannot be applied: .*out of range/);
+    expect(rows[0]!.apply_error).toMatch(/out of range/);
     expect(rows[1]).toMatchObject({ applied: true, apply_error: null });
     expect(one(await db.sql`SELECT count(*)::int AS n FROM orders WHERE order_id = 'AFTER-POISON'`).n).toBe(1);
     expect(one(await db.sql`SELECT count(*)::int AS n FROM orders WHERE order_id = 'POISON-1'`).n).toBe(0);

@@ -77,6 +77,11 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
     let rebuildSoon: Promise<unknown> | null = null;
     const applyDeps = {
       sql: db.sql,
+      engine: {
+        fraudThreshold: config.FRAUD_THRESHOLD,
+        deferMaxMs: config.DEFER_MAX_SECONDS * 1000,
+        countTolerance: { units: config.COUNT_TOLERANCE_UNITS, percent: config.COUNT_TOLERANCE_PERCENT / 100 },
+      },
       live,
       log,
       onApplied: (count: number, lags: number[]) => {

@@ -51,13 +51,14 @@ export interface PendingEventRow {
   event_id: string;
   type: string;
   occurred_at: Date;
+  accepted_at: Date;
   data: Record<string, unknown>;
 }
 
 /** Locks the given events that are still unapplied; rows another worker holds are skipped, not waited for. */
 export async function lockUnapplied(sql: Db, seqs: readonly string[]): Promise<PendingEventRow[]> {
   return sql<PendingEventRow[]>`
-    SELECT seq, source, event_id, type, occurred_at, data
+    SELECT seq, source, event_id, type, occurred_at, accepted_at, data
     FROM events
     WHERE seq IN ${sql(seqs as string[])} AND applied_at IS NULL
     ORDER BY seq
@@ -87,6 +88,14 @@ export async function markApplied(
     UPDATE events SET applied_at = clock_timestamp(), batch_id = ${batchId}
     WHERE seq IN ${sql(seqs as string[])}
     RETURNING seq, accepted_at, applied_at, ${sql.unsafe(LAG_MS_SQL)} AS lag_ms`;
+}
+
+/** Events waiting for a prerequisite: left unapplied, with when they first waited and why. */
+export async function markDeferred(sql: Db, deferred: ReadonlyMap<string, string>): Promise<void> {
+  await sql`
+    UPDATE events e SET deferred_at = coalesce(e.deferred_at, clock_timestamp()), defer_reason = x.reason
+    FROM unnest(${sql.array([...deferred.keys()])}::bigint[], ${sql.array([...deferred.values()])}::text[]) AS x(seq, reason)
+    WHERE e.seq = x.seq`;
 }
 
 export async function createBatch(sql: Db, eventCount: number): Promise<string> {

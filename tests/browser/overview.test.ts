@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { TEST_REDIS_URL } from '../support/env';
-import { order } from '../support/events';
+import { masterData, order } from '../support/events';
 import { freePort, spawnTower, type TowerProcess } from '../support/processes';
 import { dropRedisPrefix, uniquePrefix } from '../support/tower';
 import { waitFor } from '../support/wait';
@@ -74,7 +74,7 @@ it('signs in, creates an API key on the admin page, and sees a tile change when 
   await page.goto(url);
   await expect.poll(() => page.getByTestId('connection-status').innerText(), { timeout: 10_000 }).toContain('Connected');
   const before = await tileValue('tile-orders-per-min');
-  const events = Array.from({ length: 12 }, (_, i) => order(`BR-${i}`, 'web', 2));
+  const events = [...masterData(), ...Array.from({ length: 12 }, (_, i) => order(`BR-${i}`, 'web', 2))];
   const res = await fetch(`${url}/api/v1/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },

@@ -2,7 +2,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OverviewDelta, OverviewSnapshot } from '../../domain/live/overview';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../domain/realtime-contract';
-import { order } from '../support/events';
+import { masterData, order } from '../support/events';
 import { startTestTower, type TestTower } from '../support/tower';
 import { waitFor } from '../support/wait';
 
@@ -13,6 +13,7 @@ let key: string;
 beforeAll(async () => {
   t = await startTestTower({ PUSH_INTERVAL_MS: '250' });
   key = await t.createApiKey(['web', 'mkt-a']);
+  expect((await t.postEvents(key, masterData())).status).toBe(202);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '../support/env';
-import { order } from '../support/events';
+import { masterData, order } from '../support/events';
 import { body } from '../support/rows';
 import { startTestTower, type TestTower } from '../support/tower';
 import { waitFor } from '../support/wait';
@@ -13,6 +13,7 @@ let key: string;
 beforeAll(async () => {
   t = await startTestTower();
   key = await t.createApiKey(['web']);
+  await t.postEvents(key, masterData());
 });
 
 afterAll(async () => {
@@ -32,11 +33,11 @@ it('exposes Prometheus metrics for ingest, application and lag', async () => {
   const res = await fetch(`${t.url}/metrics`, { headers: { cookie: t.adminCookie } });
   expect(res.status).toBe(200);
   const text = await res.text();
-  expect(text).toMatch(/^tower_events_accepted_total 1$/m);
+  expect(text).toMatch(/^tower_events_accepted_total 5$/m);
   expect(text).toMatch(/^tower_events_duplicate_total 1$/m);
   expect(text).toMatch(/^tower_events_rejected_total 1$/m);
-  expect(text).toMatch(/^tower_events_applied_total 1$/m);
-  expect(text).toMatch(/^tower_ingest_to_applied_seconds_count 1$/m);
+  expect(text).toMatch(/^tower_events_applied_total 5$/m);
+  expect(text).toMatch(/^tower_ingest_to_applied_seconds_count 5$/m);
   expect(text).toMatch(/^tower_events_unapplied 0$/m);
 });
 

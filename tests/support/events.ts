@@ -46,3 +46,14 @@ export function order(orderId: string, channel: string, qty: number, occurredAt 
     orderId, channel, lines: [{ sku: 'TEE-BLK-M', qty, unitPrice: 19.99 }], shipTo: { region: 'east' }, payment: 'authorized',
   }, { source: channel, occurredAt });
 }
+
+/** The master data the fixtures above refer to: one SKU, one DC that ships, the web and mkt-a channels. */
+export function masterData(source = 'web'): RawEvent[] {
+  const at = new Date(Date.now() - 60_000).toISOString();
+  return [
+    event('item.upserted', validData['item.upserted'], { source, occurredAt: at }),
+    event('location.upserted', validData['location.upserted'], { source, occurredAt: at }),
+    event('channel.upserted', validData['channel.upserted'], { source, occurredAt: at }),
+    event('channel.upserted', { channel: 'mkt-a', name: 'Marketplace A', kind: 'marketplace', priority: 2, allocationShare: 0.5, allowSplit: false, slaHours: 48 }, { source, occurredAt: at }),
+  ];
+}

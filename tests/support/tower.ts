@@ -57,6 +57,8 @@ export async function startTestTower(env: Record<string, string> = {}, opts: { d
     SWEEP_INTERVAL_MS: '200',
     SWEEP_GRACE_MS: '500',
     PUSH_INTERVAL_MS: '100',
+    // Events whose prerequisite never comes become invalid_event after 2 s instead of 5 minutes.
+    DEFER_MAX_SECONDS: '2',
     ...env,
   });
   const tower = await startTower(config, createLogger('silent', { pretty: false }), { print: () => {} });

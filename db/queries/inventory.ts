@@ -1,0 +1,31 @@
+import type { Db } from '../connect';
+
+export type Bucket = 'onHand' | 'reserved' | 'inTransit' | 'returnsPending' | 'damaged';
+
+export interface Move {
+  sku: string;
+  locationId: string;
+  bucket: Bucket;
+  delta: number;
+  reason: string;
+  eventSeq: string;
+  orderId?: string | null;
+}
+
+export interface BucketRow {
+  sku: string;
+  location_id: string;
+  on_hand: number;
+  reserved: number;
+  in_transit: number;
+  returns_pending: number;
+  damaged: number;
+}
+
+/** Serialises work on these SKUs across workers and processes; always taken in sorted order (no deadlock). */
+export async function lockSkus(sql: Db, skus: Iterable<string>): Promise<void> {
+  const sorted = [...new Set(skus)].sort();
+  if (sorted.length === 0) return;
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended('sku:' || s, 0))
+            FROM (SELECT s FROM unnest(${sql.array(sorted)}::text[]) WITH ORDINALITY AS t(s, n) ORDER BY n) ordered`;
+}

@@ -1,0 +1,54 @@
+import type { TransactionSql } from '../../db/connect';
+import type { PendingEventRow } from '../../db/queries/events';
+import type { Move } from '../../db/queries/inventory';
+import type { InventoryState } from './inventory-state';
+import type { CountTolerance } from '../../domain/inventory/counts';
+import type { LedgerMovement } from '../../domain/inventory/buckets';
+import type { LiveFact } from '../../domain/live/aggregates';
+
+export interface EngineConfig {
+  fraudThreshold: number;
+  deferMaxMs: number;
+  countTolerance: CountTolerance;
+}
+
+export const defaultEngineConfig: EngineConfig = {
+  fraudThreshold: 0.8,
+  deferMaxMs: 300_000,
+  countTolerance: { units: 2, percent: 0.02 },
+};
+
+/** The event cannot be applied (unknown SKU, illegal status change, ...): kept with its reason, `invalid_event` opens. */
+export class InvalidEventError extends Error {
+  override name = 'InvalidEventError';
+}
+
+/** A prerequisite has not arrived yet (a shipment before its order): the event waits, bounded by `deferMaxMs`. */
+export class DeferEventError extends Error {
+  override name = 'DeferEventError';
+}
+
+/** What one batch transaction accumulates while its events are applied one by one, in sequence order. */
+export interface BatchContext {
+  tx: TransactionSql;
+  config: EngineConfig;
+  facts: LiveFact[];
+  /** SKUs whose availability or backorders changed, with the event that changed them last: re-allocated at the end of the batch. */
+  reallocate: Map<string, Row>;
+  /** `sku\u0000location` pairs touched, with the events that touched them, for the invariant check. */
+  touched: Map<string, Set<string>>;
+  touchedOrders: Set<string>;
+  lockedSkus: Set<string>;
+  inventory: InventoryState;
+}
+
+export type Row = PendingEventRow;
+
+export async function move(ctx: BatchContext, row: Row, at: { sku: string; locationId: string; orderId?: string | null; reason: string }, moves: readonly LedgerMovement[]): Promise<void> {
+  const list: Move[] = moves.map((m) => ({ sku: at.sku, locationId: at.locationId, bucket: m.bucket, delta: m.delta, reason: at.reason, eventSeq: row.seq, orderId: at.orderId ?? null }));
+  await ctx.inventory.apply(list);
+  const key = `${at.sku}\u0000${at.locationId}`;
+  const events = ctx.touched.get(key) ?? new Set<string>();
+  events.add(row.seq);
+  ctx.touched.set(key, events);
+}

@@ -1,0 +1,143 @@
+import type { TransactionSql } from '../../db/connect';
+import { openException } from '../../db/queries/exceptions';
+import { lockSkus } from '../../db/queries/inventory';
+import type { EventType } from '../../domain/events/schemas';
+import type { LiveFact } from '../../domain/live/aggregates';
+import { DeferEventError, InvalidEventError, type BatchContext, type EngineConfig, type Row } from './context';
+import { checkInvariants } from './invariants';
+import { InventoryState } from './inventory-state';
+import { channelUpserted, itemUpserted, locationUpserted } from './master-data';
+import * as orders from './orders';
+import { reallocateBackorders, releaseOverReservations } from './reallocation';
+import * as stock from './stock';
+
+type Handler = (ctx: BatchContext, row: Row) => Promise<void>;
+
+const handlers: Record<EventType, Handler> = {
+  'item.upserted': itemUpserted,
+  'location.upserted': locationUpserted,
+  'channel.upserted': channelUpserted,
+  'order.created': orders.orderCreated,
+  'order.payment_authorized': orders.paymentAuthorized,
+  'order.payment_failed': orders.paymentFailed,
+  'order.cancelled': orders.orderCancelled,
+  'fulfillment.picked': orders.picked,
+  'fulfillment.short_picked': orders.shortPicked,
+  'fulfillment.shipped': orders.shipped,
+  'order.delivered': orders.delivered,
+  'stock.received': stock.received,
+  'stock.adjusted': stock.adjusted,
+  'stock.counted': stock.counted,
+  'stock.transfer_shipped': stock.transferShipped,
+  'stock.transfer_received': stock.transferReceived,
+  'channel.stock_snapshot': stock.stockSnapshot,
+  'return.received': stock.returnReceived,
+  'return.inspected': stock.returnInspected,
+  'refund.issued': stock.refundIssued,
+};
+
+const isDataError = (err: unknown) => /^2[23]/.test(String((err as { code?: string })?.code ?? ''));
+
+export interface EngineResult {
+  /** seq → reason, for events kept as `invalid_event` (they count as applied: they will not be tried again). */
+  invalid: Map<string, string>;
+  /** seq → reason, for events still waiting for a prerequisite (left unapplied; the sweeper brings them back). */
+  deferred: Map<string, string>;
+  facts: LiveFact[];
+  breaches: string[];
+}
+
+/** SKUs an event touches directly, and the orders whose lines it touches. */
+function subjects(row: Row): { skus: string[]; orderIds: string[] } {
+  const d = row.data as { sku?: string; lines?: { sku: string }[]; items?: { sku: string }[]; orderId?: string };
+  const skus = [d.sku, ...(d.lines ?? []).map((l) => l.sku), ...(d.items ?? []).map((i) => i.sku)].filter((s): s is string => typeof s === 'string');
+  return { skus, orderIds: d.orderId ? [d.orderId] : [] };
+}
+
+/**
+ * Locks every SKU the batch may change, in one sorted pass: those of its events, those of the orders
+ * its events name, and those of other backorders sharing them (re-allocation of a no-split order
+ * reserves all its SKUs at once). Two batches that share a SKU thus run one after the other, so two
+ * orders can never both take the last unit; batches on different SKUs run in parallel.
+ */
+async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<Set<string>> {
+  const skus = new Set<string>();
+  const orderIds = new Set<string>();
+  for (const r of rows) {
+    const s = subjects(r);
+    s.skus.forEach((x) => skus.add(x));
+    s.orderIds.forEach((x) => orderIds.add(x));
+  }
+  if (orderIds.size > 0) {
+    for (const r of await tx`SELECT DISTINCT sku FROM order_lines WHERE order_id IN ${tx([...orderIds])}`) skus.add(r.sku);
+  }
+  if (skus.size > 0) {
+    const related = await tx`
+      SELECT DISTINCT l2.sku FROM order_lines l1 JOIN order_lines l2 ON l2.order_id = l1.order_id
+      WHERE l1.backordered > 0 AND l2.backordered > 0 AND l1.sku IN ${tx([...skus])}`;
+    for (const r of related) skus.add(r.sku);
+  }
+  await lockSkus(tx, skus);
+  return skus;
+}
+
+/**
+ * Applies locked, unapplied events in sequence order inside the caller's transaction. Each event runs
+ * in a savepoint: an event that cannot be applied is rolled back alone and kept as `invalid_event`;
+ * one that waits for a prerequisite is retried after the rest of the batch, then left for later.
+ */
+export async function applyEvents(tx: TransactionSql, rows: readonly Row[], config: EngineConfig, now: Date): Promise<EngineResult> {
+  const ctx: BatchContext = {
+    tx, config, facts: [], reallocate: new Map(), touched: new Map(), touchedOrders: new Set(), lockedSkus: new Set(), inventory: new InventoryState(tx),
+  };
+  ctx.lockedSkus = await lockForBatch(tx, rows);
+  await ctx.inventory.load(ctx.lockedSkus);
+  const invalid = new Map<string, string>();
+  let waiting = new Map<string, { row: Row; reason: string }>();
+
+  const run = async (row: Row): Promise<void> => {
+    const factsBefore = ctx.facts.length;
+    ctx.inventory.begin();
+    try {
+      await tx.savepoint((sp) => handlers[row.type as EventType]({ ...ctx, tx: sp as unknown as TransactionSql }, row));
+      waiting.delete(row.seq);
+    } catch (err) {
+      ctx.facts.length = factsBefore;
+      ctx.inventory.rollback();
+      if (err instanceof DeferEventError) waiting.set(row.seq, { row, reason: err.message });
+      else if (err instanceof InvalidEventError || isDataError(err)) {
+        waiting.delete(row.seq);
+        invalid.set(row.seq, (err as Error).message);
+      } else throw err;
+    }
+  };
+
+  for (const row of rows) await run(row);
+  // A prerequisite may have come later in the same batch (a shipment before its order).
+  for (const { row } of [...waiting.values()]) await run(row);
+
+  const deferred = new Map<string, string>();
+  const still = waiting;
+  waiting = new Map();
+  for (const { row, reason } of still.values()) {
+    if (now.getTime() - row.accepted_at.getTime() >= config.deferMaxMs) {
+      invalid.set(row.seq, `${reason} (waited ${Math.round((now.getTime() - row.accepted_at.getTime()) / 1000)} s)`);
+    } else {
+      deferred.set(row.seq, reason);
+    }
+  }
+  for (const [seq, reason] of invalid) {
+    const row = rows.find((r) => r.seq === seq)!;
+    await openException(tx, {
+      type: 'invalid_event', subject: `event:${row.source}/${row.event_id}`, at: now, eventSeq: seq,
+      orderId: (row.data as { orderId?: string }).orderId, details: { reason, type: row.type, source: row.source, id: row.event_id },
+    });
+  }
+
+  ctx.inventory.begin();
+  await releaseOverReservations(ctx);
+  await reallocateBackorders(ctx);
+  await ctx.inventory.flush();
+  const breaches = await checkInvariants(ctx, now);
+  return { invalid, deferred, facts: ctx.facts, breaches };
+}

@@ -1,0 +1,118 @@
+import type { Db } from '../../db/connect';
+import type { BucketRow, Move } from '../../db/queries/inventory';
+import type { LedgerBucket } from '../../domain/inventory/buckets';
+
+const column: Record<LedgerBucket, 'on_hand' | 'reserved' | 'in_transit' | 'returns_pending' | 'damaged'> = {
+  onHand: 'on_hand', reserved: 'reserved', inTransit: 'in_transit', returnsPending: 'returns_pending', damaged: 'damaged',
+};
+
+const keyOf = (sku: string, locationId: string) => `${sku}\u0000${locationId}`;
+const empty = (sku: string, locationId: string): BucketRow => ({ sku, location_id: locationId, on_hand: 0, reserved: 0, in_transit: 0, returns_pending: 0, damaged: 0 });
+
+/**
+ * The batch's working copy of the buckets it may change (its SKUs are locked), written back once at
+ * the end with the ledger rows. Updating a hot row (one SKU at one DC) once per order inside one
+ * transaction would leave a version per update for each later update to walk past; one write per
+ * row per batch does not. Each event's changes are journaled so a rolled-back event undoes them.
+ */
+export class InventoryState {
+  private readonly rows = new Map<string, BucketRow>();
+  private readonly loadedSkus = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private ledger: Move[] = [];
+  private journal: { key: string; before: BucketRow | undefined }[] = [];
+  private ledgerMark = 0;
+  private shipping: { location_id: string; region: string; priority: number }[] | null = null;
+
+  constructor(private readonly sql: Db) {}
+
+  async load(skus: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(skus)].filter((s) => !this.loadedSkus.has(s));
+    if (wanted.length === 0) return;
+    for (const r of await this.sql<BucketRow[]>`SELECT * FROM inventory WHERE sku IN ${this.sql(wanted)}`) {
+      const k = keyOf(r.sku, r.location_id);
+      if (!this.rows.has(k)) this.rows.set(k, r);
+    }
+    wanted.forEach((s) => this.loadedSkus.add(s));
+  }
+
+  async get(sku: string, locationId: string): Promise<BucketRow> {
+    await this.load([sku]);
+    return { ...(this.rows.get(keyOf(sku, locationId)) ?? empty(sku, locationId)) };
+  }
+
+  async shippingLocations() {
+    this.shipping ??= await this.sql<{ location_id: string; region: string; priority: number }[]>`
+      SELECT location_id, region, priority FROM locations WHERE ships_to_customers ORDER BY location_id`;
+    return this.shipping;
+  }
+
+  /** Locations may be upserted during the batch: forget the cached list. */
+  locationsChanged(): void {
+    this.shipping = null;
+  }
+
+  /** Available (on hand − reserved, not below 0) per shipping location for these SKUs. */
+  async availability(skus: readonly string[]): Promise<Map<string, Map<string, number>>> {
+    await this.load(skus);
+    const out = new Map<string, Map<string, number>>();
+    for (const l of await this.shippingLocations()) {
+      const m = new Map<string, number>();
+      for (const sku of skus) {
+        const r = this.rows.get(keyOf(sku, l.location_id));
+        if (r) m.set(sku, Math.max(0, r.on_hand - r.reserved));
+      }
+      out.set(l.location_id, m);
+    }
+    return out;
+  }
+
+  async apply(moves: readonly Move[]): Promise<void> {
+    for (const m of moves) {
+      if (m.delta === 0) continue;
+      await this.load([m.sku]);
+      const k = keyOf(m.sku, m.locationId);
+      const before = this.rows.get(k);
+      this.journal.push({ key: k, before: before ? { ...before } : undefined });
+      const row = before ? { ...before } : empty(m.sku, m.locationId);
+      row[column[m.bucket]] += m.delta;
+      this.rows.set(k, row);
+      this.dirty.add(k);
+      this.ledger.push(m);
+    }
+  }
+
+  /** Starts an event: what follows can be undone with `rollback`. */
+  begin(): void {
+    this.journal = [];
+    this.ledgerMark = this.ledger.length;
+  }
+
+  rollback(): void {
+    for (const { key, before } of this.journal.reverse()) {
+      if (before) this.rows.set(key, before);
+      else this.rows.delete(key);
+    }
+    this.journal = [];
+    this.ledger.length = this.ledgerMark;
+  }
+
+  /** Writes the changed buckets and the ledger rows. */
+  async flush(): Promise<void> {
+    for (let i = 0; i < this.ledger.length; i += 5000) {
+      await this.sql`INSERT INTO inventory_ledger ${this.sql(this.ledger.slice(i, i + 5000).map((m) => ({
+        event_seq: m.eventSeq, sku: m.sku, location_id: m.locationId, bucket: m.bucket, delta: m.delta, reason: m.reason, order_id: m.orderId ?? null,
+      })) as never)}`;
+    }
+    const rows = [...this.dirty].map((k) => this.rows.get(k)).filter((r): r is BucketRow => r !== undefined);
+    for (let i = 0; i < rows.length; i += 5000) {
+      await this.sql`
+        INSERT INTO inventory ${this.sql(rows.slice(i, i + 5000) as never)}
+        ON CONFLICT (sku, location_id) DO UPDATE SET
+          on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved, in_transit = EXCLUDED.in_transit,
+          returns_pending = EXCLUDED.returns_pending, damaged = EXCLUDED.damaged`;
+    }
+    this.ledger = [];
+    this.dirty.clear();
+  }
+}

@@ -1,0 +1,188 @@
+import { openException } from '../../db/queries/exceptions';
+import { insertOrders } from '../../db/queries/orders';
+import { allocate, type CandidateLocation } from '../../domain/inventory/allocation';
+import { shipmentMoves, shortPickMoves } from '../../domain/inventory/buckets';
+import { cancelOpenUnits, loadOrder, refreshStatus, reservationsOf, reserve, unreserve } from './order-book';
+import { DeferEventError, InvalidEventError, move, type BatchContext, type Row } from './context';
+
+type Line = { sku: string; qty: number; unitPrice: number };
+interface Created { orderId: string; channel: string; lines: Line[]; shipTo: { region: string }; payment: string; fraudScore?: number; promisedShipBy?: string }
+
+export async function candidates(ctx: BatchContext, skus: readonly string[]): Promise<CandidateLocation[]> {
+  const locations = await ctx.inventory.shippingLocations();
+  const stock = await ctx.inventory.availability(skus);
+  return locations.map((l) => ({ locationId: l.location_id, region: l.region, priority: l.priority, available: stock.get(l.location_id) ?? new Map() }));
+}
+
+async function requireOrder(ctx: BatchContext, orderId: string) {
+  const order = await loadOrder(ctx.tx, orderId);
+  // The order may simply not have arrived yet: wait for it (bounded), then it is invalid.
+  if (!order) throw new DeferEventError(`order ${orderId} is unknown`);
+  return order;
+}
+
+export async function orderCreated(ctx: BatchContext, row: Row): Promise<void> {
+  const d = row.data as unknown as Created;
+  if (await loadOrder(ctx.tx, d.orderId)) throw new InvalidEventError(`order ${d.orderId} already exists`);
+  const [channel] = await ctx.tx`SELECT priority, allow_split, sla_hours FROM channels WHERE channel = ${d.channel}`;
+  if (!channel) throw new DeferEventError(`channel ${d.channel} is unknown`);
+  const skus = [...new Set(d.lines.map((l) => l.sku))];
+  const known = await ctx.tx`SELECT sku FROM items WHERE sku IN ${ctx.tx(skus)}`;
+  const missing = skus.filter((s) => !known.some((k) => k.sku === s));
+  if (missing.length > 0) throw new DeferEventError(`unknown SKU ${missing.join(', ')}`);
+
+  const occurredMs = row.occurred_at.getTime();
+  const promised = d.promisedShipBy ?? new Date(occurredMs + Number(channel.sla_hours) * 3_600_000).toISOString();
+  const held = d.fraudScore !== undefined && d.fraudScore >= ctx.config.fraudThreshold;
+  await insertOrders(ctx.tx, [{
+    order_id: d.orderId, channel: d.channel, status: 'backordered', payment: d.payment, fraud_score: d.fraudScore ?? null,
+    ship_to: d.shipTo, promised_ship_by: promised, created_at: row.occurred_at.toISOString(), event_seq: row.seq,
+    units: d.lines.reduce((n, l) => n + l.qty, 0),
+    value: Math.round(d.lines.reduce((v, l) => v + l.qty * l.unitPrice * 100, 0)) / 100,
+    lines: d.lines.map((l) => ({ sku: l.sku, qty: l.qty, unit_price: l.unitPrice })),
+  }]);
+  if (held) await ctx.tx`UPDATE orders SET held = true WHERE order_id = ${d.orderId}`;
+
+  const result = allocate({
+    lines: d.lines.map((l, i) => ({ lineNo: i + 1, sku: l.sku, qty: l.qty })),
+    shipToRegion: d.shipTo.region,
+    allowSplit: channel.allow_split,
+    locations: await candidates(ctx, skus),
+  });
+  await reserve(ctx, row, d.orderId, result.reservations);
+  for (const b of result.backordered) {
+    await ctx.tx`UPDATE order_lines SET backordered = backordered + ${b.qty} WHERE order_id = ${d.orderId} AND line_no = ${b.lineNo}`;
+  }
+  const at = row.occurred_at;
+  for (const sku of new Set(result.backordered.map((b) => b.sku))) {
+    const units = result.backordered.filter((b) => b.sku === sku).reduce((n, b) => n + b.qty, 0);
+    await openException(ctx.tx, { type: 'stockout', subject: `sku:${sku}`, at, sku, orderId: d.orderId, eventSeq: row.seq, details: { lastOrderId: d.orderId, units } });
+  }
+  if (result.split) await openException(ctx.tx, { type: 'split_shipment', subject: `order:${d.orderId}`, at, orderId: d.orderId, eventSeq: row.seq });
+  if (held) await openException(ctx.tx, { type: 'fraud_review', subject: `order:${d.orderId}`, at, orderId: d.orderId, eventSeq: row.seq, details: { fraudScore: d.fraudScore } });
+  ctx.touchedOrders.add(d.orderId);
+  await refreshStatus(ctx, d.orderId, { initial: true });
+  ctx.facts.push({ kind: 'order', occurredAtMs: occurredMs, channel: d.channel, units: d.lines.reduce((n, l) => n + l.qty, 0), count: 1 });
+}
+
+export async function paymentAuthorized(ctx: BatchContext, row: Row): Promise<void> {
+  const { orderId } = row.data as { orderId: string };
+  const order = await requireOrder(ctx, orderId);
+  if (order.head.status === 'cancelled') throw new InvalidEventError(`order ${orderId} is cancelled`);
+  await ctx.tx`UPDATE orders SET payment = 'authorized', updated_at = now() WHERE order_id = ${orderId}`;
+}
+
+async function cancel(ctx: BatchContext, row: Row, orderId: string, reason: string): Promise<void> {
+  const order = await requireOrder(ctx, orderId);
+  const status = order.head.status;
+  if (['shipped', 'delivered', 'returned', 'partially_returned', 'cancelled'].includes(status)) {
+    throw new InvalidEventError(`order ${orderId} cannot be cancelled: it is ${status}`);
+  }
+  await ctx.tx`UPDATE orders SET held = false, picking = false WHERE order_id = ${orderId}`;
+  await cancelOpenUnits(ctx, row, orderId, reason);
+  await refreshStatus(ctx, orderId);
+}
+
+export async function paymentFailed(ctx: BatchContext, row: Row): Promise<void> {
+  const { orderId, reason } = row.data as { orderId: string; reason?: string };
+  await cancel(ctx, row, orderId, 'payment failed');
+  await ctx.tx`UPDATE orders SET payment = 'failed' WHERE order_id = ${orderId}`;
+  await openException(ctx.tx, { type: 'payment_failed', subject: `order:${orderId}`, at: row.occurred_at, orderId, eventSeq: row.seq, details: { reason: reason ?? null } });
+}
+
+export async function orderCancelled(ctx: BatchContext, row: Row): Promise<void> {
+  const { orderId } = row.data as { orderId: string };
+  await cancel(ctx, row, orderId, 'cancelled');
+}
+
+export async function picked(ctx: BatchContext, row: Row): Promise<void> {
+  const { orderId } = row.data as { orderId: string };
+  await requireOrder(ctx, orderId);
+  await ctx.tx`UPDATE orders SET picking = true WHERE order_id = ${orderId}`;
+  await refreshStatus(ctx, orderId);
+}
+
+export async function shortPicked(ctx: BatchContext, row: Row): Promise<void> {
+  const d = row.data as { orderId: string; locationId: string; sku: string; qty: number };
+  await requireOrder(ctx, d.orderId);
+  const held = (await reservationsOf(ctx.tx, d.orderId)).filter((r) => r.sku === d.sku && r.location_id === d.locationId);
+  const reservedHere = held.reduce((n, r) => n + r.qty, 0);
+  if (reservedHere < d.qty) throw new InvalidEventError(`order ${d.orderId} has ${reservedHere} of ${d.sku} reserved at ${d.locationId}, fewer than the ${d.qty} short-picked`);
+  let left = d.qty;
+  for (const r of held) {
+    const q = Math.min(left, r.qty);
+    await unreserve(ctx, row, { orderId: d.orderId, lineNo: r.line_no, locationId: d.locationId, sku: d.sku, qty: q }, { release: false, reason: 'short pick' });
+    await ctx.tx`UPDATE order_lines SET backordered = backordered + ${q} WHERE order_id = ${d.orderId} AND line_no = ${r.line_no}`;
+    left -= q;
+    if (left === 0) break;
+  }
+  // The units are gone from the shelf: on hand and the reservation both drop.
+  await move(ctx, row, { sku: d.sku, locationId: d.locationId, orderId: d.orderId, reason: 'short pick' }, shortPickMoves(d.qty));
+  ctx.reallocate.set(d.sku, row);
+  await openException(ctx.tx, { type: 'short_pick', subject: `order:${d.orderId}:${d.sku}@${d.locationId}`, at: row.occurred_at, orderId: d.orderId, sku: d.sku, locationId: d.locationId, eventSeq: row.seq, details: { qty: d.qty } });
+  await refreshStatus(ctx, d.orderId);
+}
+
+export async function shipped(ctx: BatchContext, row: Row): Promise<void> {
+  const d = row.data as { orderId: string; locationId: string; shipmentId: string; lines: { sku: string; qty: number }[] };
+  const order = await requireOrder(ctx, d.orderId);
+  const [dup] = await ctx.tx`SELECT 1 FROM shipments WHERE order_id = ${d.orderId} AND shipment_id = ${d.shipmentId}`;
+  if (dup) throw new InvalidEventError(`shipment ${d.shipmentId} of order ${d.orderId} was recorded already`);
+  const [location] = await ctx.tx`SELECT 1 FROM locations WHERE location_id = ${d.locationId}`;
+  if (!location) throw new DeferEventError(`location ${d.locationId} is unknown`);
+  const reservations = await reservationsOf(ctx.tx, d.orderId);
+  let units = 0;
+  for (const shippedLine of d.lines) {
+    let left = shippedLine.qty;
+    units += left;
+    for (const line of order.lines.filter((l) => l.sku === shippedLine.sku)) {
+      const open = line.qty - line.shipped - line.cancelled;
+      const take = Math.min(left, open);
+      if (take <= 0) continue;
+      // Reserved here first, then what was backordered, then a reservation elsewhere (shipped from another place).
+      let remaining = take;
+      const here = reservations.filter((r) => r.line_no === line.line_no && r.location_id === d.locationId);
+      const elsewhere = reservations.filter((r) => r.line_no === line.line_no && r.location_id !== d.locationId);
+      for (const r of here) {
+        const q = Math.min(remaining, r.qty);
+        await unreserve(ctx, row, { orderId: d.orderId, lineNo: line.line_no, locationId: r.location_id, sku: r.sku, qty: q }, { release: false, reason: 'shipped' });
+        await move(ctx, row, { sku: r.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped' }, shipmentMoves(q));
+        r.qty -= q;
+        remaining -= q;
+      }
+      const fromBackorder = Math.min(remaining, line.backordered);
+      if (fromBackorder > 0) {
+        await ctx.tx`UPDATE order_lines SET backordered = backordered - ${fromBackorder} WHERE order_id = ${d.orderId} AND line_no = ${line.line_no}`;
+        await move(ctx, row, { sku: line.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped unreserved' }, [{ bucket: 'onHand', delta: -fromBackorder }]);
+        remaining -= fromBackorder;
+      }
+      for (const r of elsewhere) {
+        if (remaining === 0) break;
+        const q = Math.min(remaining, r.qty);
+        await unreserve(ctx, row, { orderId: d.orderId, lineNo: line.line_no, locationId: r.location_id, sku: r.sku, qty: q }, { release: true, reason: 'shipped from elsewhere' });
+        await move(ctx, row, { sku: r.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped unreserved' }, [{ bucket: 'onHand', delta: -q }]);
+        r.qty -= q;
+        remaining -= q;
+      }
+      await ctx.tx`UPDATE order_lines SET shipped = shipped + ${take} WHERE order_id = ${d.orderId} AND line_no = ${line.line_no}`;
+      line.shipped += take;
+      left -= take;
+    }
+    if (left > 0) throw new InvalidEventError(`shipment ${d.shipmentId} ships ${shippedLine.qty} of ${shippedLine.sku}, more than order ${d.orderId} has open`);
+    ctx.reallocate.set(shippedLine.sku, row);
+  }
+  await ctx.tx`INSERT INTO shipments (order_id, shipment_id, location_id, shipped_at, units, event_seq)
+               VALUES (${d.orderId}, ${d.shipmentId}, ${d.locationId}, ${row.occurred_at}, ${units}, ${row.seq})`;
+  await ctx.tx`UPDATE orders SET first_shipped_at = coalesce(least(first_shipped_at, ${row.occurred_at}), ${row.occurred_at}),
+                                 last_shipped_at = greatest(coalesce(last_shipped_at, ${row.occurred_at}), ${row.occurred_at}), picking = false
+               WHERE order_id = ${d.orderId}`;
+  await refreshStatus(ctx, d.orderId);
+}
+
+export async function delivered(ctx: BatchContext, row: Row): Promise<void> {
+  const { orderId } = row.data as { orderId: string };
+  const order = await requireOrder(ctx, orderId);
+  if (!order.lines.some((l) => l.shipped > 0)) throw new InvalidEventError(`order ${orderId} cannot be delivered: nothing was shipped`);
+  await ctx.tx`UPDATE orders SET delivered = true WHERE order_id = ${orderId}`;
+  await refreshStatus(ctx, orderId);
+}
