@@ -40,6 +40,9 @@ export interface BatchContext {
   touchedOrders: Set<string>;
   lockedSkus: Set<string>;
   inventory: InventoryState;
+  /** Master data read during the batch; an upsert in the batch drops the entry. */
+  channels: Map<string, { priority: number; allow_split: boolean; sla_hours: string; allocation_share: string } | null>;
+  knownSkus: Set<string>;
 }
 
 export type Row = PendingEventRow;

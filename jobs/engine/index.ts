@@ -89,6 +89,7 @@ async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<S
 export async function applyEvents(tx: TransactionSql, rows: readonly Row[], config: EngineConfig, now: Date): Promise<EngineResult> {
   const ctx: BatchContext = {
     tx, config, facts: [], reallocate: new Map(), touched: new Map(), touchedOrders: new Set(), lockedSkus: new Set(), inventory: new InventoryState(tx),
+    channels: new Map(), knownSkus: new Set(),
   };
   ctx.lockedSkus = await lockForBatch(tx, rows);
   await ctx.inventory.load(ctx.lockedSkus);

@@ -28,15 +28,21 @@ export async function checkInvariants(ctx: BatchContext, at: Date): Promise<stri
       });
     }
   }
-  for (const orderId of ctx.touchedOrders) {
+  if (ctx.touchedOrders.size > 0) {
     const lines = await ctx.tx`
-      SELECT l.line_no, l.sku, l.qty, l.backordered, l.shipped, l.cancelled,
-        coalesce((SELECT sum(qty) FROM reservations r WHERE r.order_id = l.order_id AND r.line_no = l.line_no), 0)::int AS reserved
-      FROM order_lines l WHERE l.order_id = ${orderId}`;
-    const breaches = lines
-      .filter((l) => l.reserved + l.backordered + l.shipped + l.cancelled !== l.qty)
-      .map((l) => `line ${l.line_no} (${l.sku}): ordered ${l.qty} ≠ reserved ${l.reserved} + backordered ${l.backordered} + shipped ${l.shipped} + cancelled ${l.cancelled}`);
-    if (breaches.length > 0) {
+      SELECT l.order_id, l.line_no, l.sku, l.qty, l.backordered, l.shipped, l.cancelled, coalesce(r.reserved, 0)::int AS reserved
+      FROM order_lines l
+      LEFT JOIN (SELECT order_id, line_no, sum(qty) AS reserved FROM reservations WHERE order_id IN ${ctx.tx([...ctx.touchedOrders])} GROUP BY 1, 2) r
+        ON r.order_id = l.order_id AND r.line_no = l.line_no
+      WHERE l.order_id IN ${ctx.tx([...ctx.touchedOrders])}
+        AND coalesce(r.reserved, 0) + l.backordered + l.shipped + l.cancelled <> l.qty`;
+    const byOrder = new Map<string, string[]>();
+    for (const l of lines) {
+      const list = byOrder.get(l.order_id) ?? [];
+      list.push(`line ${l.line_no} (${l.sku}): ordered ${l.qty} ≠ reserved ${l.reserved} + backordered ${l.backordered} + shipped ${l.shipped} + cancelled ${l.cancelled}`);
+      byOrder.set(l.order_id, list);
+    }
+    for (const [orderId, breaches] of byOrder) {
       found.push(...breaches.map((m) => `order ${orderId} ${m}`));
       await openException(ctx.tx, { type: 'invariant_breach', subject: `order:${orderId}`, at, orderId, details: { breaches } });
     }

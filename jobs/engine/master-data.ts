@@ -17,5 +17,6 @@ export async function locationUpserted(ctx: BatchContext, row: Row): Promise<voi
 
 export async function channelUpserted(ctx: BatchContext, row: Row): Promise<void> {
   const d = row.data as D;
+  ctx.channels.delete(String(d.channel));
   await upsertChannels(ctx.tx, [{ channel: String(d.channel), name: String(d.name), kind: String(d.kind), priority: Number(d.priority), allocation_share: Number(d.allocationShare ?? 1), allow_split: Boolean(d.allowSplit), sla_hours: Number(d.slaHours), ...at(row) }]);
 }

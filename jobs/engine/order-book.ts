@@ -45,11 +45,18 @@ export async function reservationsOf(sql: Db, orderId: string) {
 
 /** Reserves units for an order: a ledger movement per location, a reservation row per line × location. */
 export async function reserve(ctx: BatchContext, row: Row, orderId: string, reservations: readonly Reservation[]): Promise<void> {
+  const merged = new Map<string, { order_id: string; line_no: number; location_id: string; sku: string; qty: number }>();
   for (const r of reservations) {
     if (r.qty <= 0) continue;
     await move(ctx, row, { sku: r.sku, locationId: r.locationId, orderId, reason: 'reserve' }, reserveMoves(r.qty));
+    const key = `${r.lineNo}\u0000${r.locationId}`;
+    const m = merged.get(key) ?? { order_id: orderId, line_no: r.lineNo, location_id: r.locationId, sku: r.sku, qty: 0 };
+    m.qty += r.qty;
+    merged.set(key, m);
+  }
+  if (merged.size > 0) {
     await ctx.tx`
-      INSERT INTO reservations (order_id, line_no, location_id, sku, qty) VALUES (${orderId}, ${r.lineNo}, ${r.locationId}, ${r.sku}, ${r.qty})
+      INSERT INTO reservations ${ctx.tx([...merged.values()] as never)}
       ON CONFLICT (order_id, line_no, location_id) DO UPDATE SET qty = reservations.qty + EXCLUDED.qty`;
   }
   ctx.touchedOrders.add(orderId);

@@ -1,5 +1,5 @@
 import { openException } from '../../db/queries/exceptions';
-import { insertOrders } from '../../db/queries/orders';
+import { deriveStatus } from '../../domain/orders/status';
 import { allocate, type CandidateLocation } from '../../domain/inventory/allocation';
 import { shipmentMoves, shortPickMoves } from '../../domain/inventory/buckets';
 import { cancelOpenUnits, loadOrder, refreshStatus, reservationsOf, reserve, unreserve } from './order-book';
@@ -21,48 +21,68 @@ async function requireOrder(ctx: BatchContext, orderId: string) {
   return order;
 }
 
+/** Channel and item master data, read once per batch (an upsert earlier in the batch refreshes it). */
+export async function channelOf(ctx: BatchContext, channel: string) {
+  if (!ctx.channels.has(channel)) {
+    const [row] = await ctx.tx`SELECT priority, allow_split, sla_hours, allocation_share FROM channels WHERE channel = ${channel}`;
+    ctx.channels.set(channel, (row as { priority: number; allow_split: boolean; sla_hours: string; allocation_share: string } | undefined) ?? null);
+  }
+  return ctx.channels.get(channel) ?? undefined;
+}
+
+/** SKUs of `skus` that are not in the item master. */
+export async function unknownSkus(ctx: BatchContext, skus: readonly string[]): Promise<string[]> {
+  const unsure = skus.filter((s) => !ctx.knownSkus.has(s));
+  if (unsure.length > 0) {
+    for (const r of await ctx.tx`SELECT sku FROM items WHERE sku IN ${ctx.tx(unsure)}`) ctx.knownSkus.add(r.sku);
+  }
+  return skus.filter((s) => !ctx.knownSkus.has(s));
+}
+
 export async function orderCreated(ctx: BatchContext, row: Row): Promise<void> {
   const d = row.data as unknown as Created;
-  if (await loadOrder(ctx.tx, d.orderId)) throw new InvalidEventError(`order ${d.orderId} already exists`);
-  const [channel] = await ctx.tx`SELECT priority, allow_split, sla_hours FROM channels WHERE channel = ${d.channel}`;
+  const channel = await channelOf(ctx, d.channel);
   if (!channel) throw new DeferEventError(`channel ${d.channel} is unknown`);
   const skus = [...new Set(d.lines.map((l) => l.sku))];
-  const known = await ctx.tx`SELECT sku FROM items WHERE sku IN ${ctx.tx(skus)}`;
-  const missing = skus.filter((s) => !known.some((k) => k.sku === s));
+  const missing = await unknownSkus(ctx, skus);
   if (missing.length > 0) throw new DeferEventError(`unknown SKU ${missing.join(', ')}`);
 
+  // Decide everything in memory first, then write the order once, already in its final state.
   const occurredMs = row.occurred_at.getTime();
   const promised = d.promisedShipBy ?? new Date(occurredMs + Number(channel.sla_hours) * 3_600_000).toISOString();
   const held = d.fraudScore !== undefined && d.fraudScore >= ctx.config.fraudThreshold;
-  await insertOrders(ctx.tx, [{
-    order_id: d.orderId, channel: d.channel, status: 'backordered', payment: d.payment, fraud_score: d.fraudScore ?? null,
-    ship_to: d.shipTo, promised_ship_by: promised, created_at: row.occurred_at.toISOString(), event_seq: row.seq,
-    units: d.lines.reduce((n, l) => n + l.qty, 0),
-    value: Math.round(d.lines.reduce((v, l) => v + l.qty * l.unitPrice * 100, 0)) / 100,
-    lines: d.lines.map((l) => ({ sku: l.sku, qty: l.qty, unit_price: l.unitPrice })),
-  }]);
-  if (held) await ctx.tx`UPDATE orders SET held = true WHERE order_id = ${d.orderId}`;
-
-  const result = allocate({
-    lines: d.lines.map((l, i) => ({ lineNo: i + 1, sku: l.sku, qty: l.qty })),
-    shipToRegion: d.shipTo.region,
-    allowSplit: channel.allow_split,
-    locations: await candidates(ctx, skus),
+  const lines = d.lines.map((l, i) => ({ lineNo: i + 1, sku: l.sku, qty: l.qty }));
+  const result = allocate({ lines, shipToRegion: d.shipTo.region, allowSplit: channel.allow_split, locations: await candidates(ctx, skus) });
+  const backordered = new Map<number, number>();
+  for (const b of result.backordered) backordered.set(b.lineNo, (backordered.get(b.lineNo) ?? 0) + b.qty);
+  const reservedByLine = new Map<number, number>();
+  for (const r of result.reservations) reservedByLine.set(r.lineNo, (reservedByLine.get(r.lineNo) ?? 0) + r.qty);
+  const status = deriveStatus({
+    held, picking: false, delivered: false,
+    lines: lines.map((l) => ({ ordered: l.qty, reserved: reservedByLine.get(l.lineNo) ?? 0, backordered: backordered.get(l.lineNo) ?? 0, shipped: 0, cancelled: 0, returned: 0 })),
   });
+  const units = d.lines.reduce((n, l) => n + l.qty, 0);
+  const [inserted] = await ctx.tx`
+    INSERT INTO orders (order_id, channel, status, payment, fraud_score, ship_to, promised_ship_by, created_at, units, value, event_seq, held)
+    VALUES (${d.orderId}, ${d.channel}, ${status}, ${d.payment}, ${d.fraudScore ?? null}, ${ctx.tx.json(d.shipTo as never)}, ${promised},
+            ${row.occurred_at}, ${units}, ${Math.round(d.lines.reduce((v, l) => v + l.qty * l.unitPrice * 100, 0)) / 100}, ${row.seq}, ${held})
+    ON CONFLICT (order_id) DO NOTHING
+    RETURNING order_id`;
+  if (!inserted) throw new InvalidEventError(`order ${d.orderId} already exists`);
+  await ctx.tx`INSERT INTO order_lines ${ctx.tx(d.lines.map((l, i) => ({
+    order_id: d.orderId, line_no: i + 1, sku: l.sku, qty: l.qty, unit_price: l.unitPrice, backordered: backordered.get(i + 1) ?? 0,
+  })) as never)}`;
   await reserve(ctx, row, d.orderId, result.reservations);
-  for (const b of result.backordered) {
-    await ctx.tx`UPDATE order_lines SET backordered = backordered + ${b.qty} WHERE order_id = ${d.orderId} AND line_no = ${b.lineNo}`;
-  }
+
   const at = row.occurred_at;
   for (const sku of new Set(result.backordered.map((b) => b.sku))) {
-    const units = result.backordered.filter((b) => b.sku === sku).reduce((n, b) => n + b.qty, 0);
-    await openException(ctx.tx, { type: 'stockout', subject: `sku:${sku}`, at, sku, orderId: d.orderId, eventSeq: row.seq, details: { lastOrderId: d.orderId, units } });
+    const qty = result.backordered.filter((b) => b.sku === sku).reduce((n, b) => n + b.qty, 0);
+    await openException(ctx.tx, { type: 'stockout', subject: `sku:${sku}`, at, sku, orderId: d.orderId, eventSeq: row.seq, details: { lastOrderId: d.orderId, units: qty } });
   }
   if (result.split) await openException(ctx.tx, { type: 'split_shipment', subject: `order:${d.orderId}`, at, orderId: d.orderId, eventSeq: row.seq });
   if (held) await openException(ctx.tx, { type: 'fraud_review', subject: `order:${d.orderId}`, at, orderId: d.orderId, eventSeq: row.seq, details: { fraudScore: d.fraudScore } });
   ctx.touchedOrders.add(d.orderId);
-  await refreshStatus(ctx, d.orderId, { initial: true });
-  ctx.facts.push({ kind: 'order', occurredAtMs: occurredMs, channel: d.channel, units: d.lines.reduce((n, l) => n + l.qty, 0), count: 1 });
+  ctx.facts.push({ kind: 'order', occurredAtMs: occurredMs, channel: d.channel, units, count: 1 });
 }
 
 export async function paymentAuthorized(ctx: BatchContext, row: Row): Promise<void> {

@@ -6,16 +6,17 @@ import {
 import { countWithinTolerance } from '../../domain/inventory/counts';
 import { availableToSell, oversellExposure } from '../../domain/inventory/ats';
 import { DeferEventError, InvalidEventError, move, type BatchContext, type Row } from './context';
+import { channelOf, unknownSkus } from './orders';
 
 type SkuLines = { sku: string; qty: number }[];
 
 async function requireKnown(ctx: BatchContext, skus: readonly string[], locations: readonly string[]): Promise<void> {
   const s = [...new Set(skus)];
   const l = [...new Set(locations)];
-  const knownSkus = s.length ? await ctx.tx`SELECT sku FROM items WHERE sku IN ${ctx.tx(s)}` : [];
+  const unknown = await unknownSkus(ctx, s);
   const knownLocations = l.length ? await ctx.tx`SELECT location_id FROM locations WHERE location_id IN ${ctx.tx(l)}` : [];
   const missing = [
-    ...s.filter((x) => !knownSkus.some((k) => k.sku === x)).map((x) => `SKU ${x}`),
+    ...unknown.map((x) => `SKU ${x}`),
     ...l.filter((x) => !knownLocations.some((k) => k.location_id === x)).map((x) => `location ${x}`),
   ];
   // Master data may still be on its way: wait for it (bounded), then the event is invalid.
@@ -146,7 +147,7 @@ export async function atsFor(ctx: BatchContext, sku: string, channel: { allocati
 
 export async function stockSnapshot(ctx: BatchContext, row: Row): Promise<void> {
   const d = row.data as { channel: string; items: { sku: string; listedQty: number }[] };
-  const [channel] = await ctx.tx`SELECT allocation_share FROM channels WHERE channel = ${d.channel}`;
+  const channel = await channelOf(ctx, d.channel);
   if (!channel) throw new DeferEventError(`channel ${d.channel} is unknown`);
   for (const item of d.items) {
     const [newer] = await ctx.tx`SELECT 1 FROM channel_listings WHERE channel = ${d.channel} AND sku = ${item.sku} AND listed_at > ${row.occurred_at}`;
