@@ -117,7 +117,8 @@ export async function orderCancelled(ctx: BatchContext, row: Row): Promise<void>
 
 export async function picked(ctx: BatchContext, row: Row): Promise<void> {
   const { orderId } = row.data as { orderId: string };
-  await requireOrder(ctx, orderId);
+  const order = await requireOrder(ctx, orderId);
+  if (order.head.held) throw new InvalidEventError(`order ${orderId} is on hold for fraud review and must not be picked`);
   await ctx.tx`UPDATE orders SET picking = true WHERE order_id = ${orderId}`;
   await refreshStatus(ctx, orderId);
 }
@@ -169,6 +170,13 @@ export async function shipped(ctx: BatchContext, row: Row): Promise<void> {
         await move(ctx, row, { sku: r.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped' }, shipmentMoves(q));
         r.qty -= q;
         remaining -= q;
+      }
+      // Units not reserved here must at least be on this location's book, or the book is wrong.
+      if (remaining > 0) {
+        const book = await ctx.inventory.get(line.sku, d.locationId);
+        if (book.on_hand - book.reserved < remaining) {
+          throw new InvalidEventError(`shipment ${d.shipmentId} ships ${remaining} unreserved ${line.sku} from ${d.locationId}, which has ${Math.max(0, book.on_hand - book.reserved)} available`);
+        }
       }
       const fromBackorder = Math.min(remaining, line.backordered);
       if (fromBackorder > 0) {

@@ -7,6 +7,7 @@ import { countWithinTolerance } from '../../domain/inventory/counts';
 import { availableToSell, oversellExposure } from '../../domain/inventory/ats';
 import { DeferEventError, InvalidEventError, move, type BatchContext, type Row } from './context';
 import { channelOf, unknownSkus } from './orders';
+import { refreshStatus } from './order-book';
 
 type SkuLines = { sku: string; qty: number }[];
 
@@ -100,8 +101,14 @@ export async function returnReceived(ctx: BatchContext, row: Row): Promise<void>
   const [exists] = await ctx.tx`SELECT 1 FROM returns WHERE return_id = ${d.returnId}`;
   if (exists) throw new InvalidEventError(`return ${d.returnId} was received already`);
   for (const l of d.lines) {
+    const [line] = await ctx.tx`
+      SELECT line_no, shipped - returned AS returnable FROM order_lines
+      WHERE order_id = ${d.orderId} AND sku = ${l.sku} AND shipped - returned >= ${l.qty} ORDER BY line_no LIMIT 1`;
+    if (!line) throw new InvalidEventError(`return ${d.returnId} brings back ${l.qty} of ${l.sku}, more than order ${d.orderId} shipped and has not returned`);
+    await ctx.tx`UPDATE order_lines SET returned = returned + ${l.qty} WHERE order_id = ${d.orderId} AND line_no = ${line.line_no}`;
     await move(ctx, row, { sku: l.sku, locationId: d.locationId, orderId: d.orderId, reason: `return ${d.returnId} received` }, returnReceiptMoves(l.qty));
   }
+  await refreshStatus(ctx, d.orderId);
   await ctx.tx`INSERT INTO returns (return_id, order_id, location_id, received_at, lines)
                VALUES (${d.returnId}, ${d.orderId}, ${d.locationId}, ${row.occurred_at}, ${ctx.tx.json(d.lines as never)})`;
 }
@@ -120,13 +127,9 @@ export async function returnInspected(ctx: BatchContext, row: Row): Promise<void
     const [item] = await ctx.tx`SELECT unit_cost FROM items WHERE sku = ${l.sku}`;
     await ctx.tx`INSERT INTO return_dispositions (event_seq, return_id, sku, qty, disposition, unit_cost, inspected_at)
                  VALUES (${row.seq}, ${d.returnId}, ${l.sku}, ${l.qty}, ${l.disposition}, ${item?.unit_cost ?? 0}, ${row.occurred_at})`;
-    await ctx.tx`
-      UPDATE order_lines SET returned = returned + ${l.qty}
-      WHERE (order_id, line_no) = (SELECT order_id, min(line_no) FROM order_lines WHERE order_id = ${ret.order_id} AND sku = ${l.sku} GROUP BY order_id)`;
     inspected[l.sku] = (inspected[l.sku] ?? 0) + l.qty;
     if (l.disposition === 'restock') ctx.reallocate.set(l.sku, row);
   }
-  ctx.touchedOrders.add(ret.order_id);
   await ctx.tx`UPDATE returns SET inspected = ${ctx.tx.json(inspected)}, inspected_at = ${row.occurred_at} WHERE return_id = ${d.returnId}`;
 }
 
