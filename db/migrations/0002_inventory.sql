@@ -147,3 +147,6 @@ CREATE INDEX exceptions_queue ON exceptions (status, due_at);
 ALTER TABLE events
   ADD COLUMN deferred_at   timestamptz,
   ADD COLUMN defer_reason  text;
+
+-- An order's timeline reads every event that names it, applied or still waiting.
+CREATE INDEX events_order_id ON events ((data->>'orderId'));
