@@ -10,6 +10,8 @@ export interface Move {
   reason: string;
   eventSeq: string;
   orderId?: string | null;
+  /** When the causing event happened (kept in memory only, to judge late counts). */
+  occurredAt?: Date;
 }
 
 export interface BucketRow {

@@ -48,7 +48,7 @@ export interface BatchContext {
 export type Row = PendingEventRow;
 
 export async function move(ctx: BatchContext, row: Row, at: { sku: string; locationId: string; orderId?: string | null; reason: string }, moves: readonly LedgerMovement[]): Promise<void> {
-  const list: Move[] = moves.map((m) => ({ sku: at.sku, locationId: at.locationId, bucket: m.bucket, delta: m.delta, reason: at.reason, eventSeq: row.seq, orderId: at.orderId ?? null }));
+  const list: Move[] = moves.map((m) => ({ sku: at.sku, locationId: at.locationId, bucket: m.bucket, delta: m.delta, reason: at.reason, eventSeq: row.seq, orderId: at.orderId ?? null, occurredAt: row.occurred_at }));
   await ctx.inventory.apply(list);
   const key = `${at.sku}\u0000${at.locationId}`;
   const events = ctx.touched.get(key) ?? new Set<string>();

@@ -82,6 +82,21 @@ export class InventoryState {
     }
   }
 
+  /**
+   * Net on-hand movement at one SKU × location caused by events that happened after `at` (by event
+   * time), flushed or still in this batch: what a late count must not overwrite.
+   */
+  async onHandMovedAfter(sku: string, locationId: string, at: Date): Promise<number> {
+    const [row] = await this.sql`
+      SELECT coalesce(sum(l.delta), 0)::int AS moved
+      FROM inventory_ledger l JOIN events e ON e.seq = l.event_seq
+      WHERE l.sku = ${sku} AND l.location_id = ${locationId} AND l.bucket = 'onHand' AND e.occurred_at > ${at}`;
+    const pending = this.ledger
+      .filter((m) => m.sku === sku && m.locationId === locationId && m.bucket === 'onHand' && m.occurredAt !== undefined && m.occurredAt > at)
+      .reduce((n, m) => n + m.delta, 0);
+    return Number(row?.moved ?? 0) + pending;
+  }
+
   /** Starts an event: what follows can be undone with `rollback`. */
   begin(): void {
     this.journal = [];

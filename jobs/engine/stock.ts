@@ -44,17 +44,20 @@ export async function counted(ctx: BatchContext, row: Row): Promise<void> {
   const d = row.data as { locationId: string; sku: string; countedQty: number };
   await requireKnown(ctx, [d.sku], [d.locationId]);
   const book = await ctx.inventory.get(d.sku, d.locationId);
-  const within = countWithinTolerance({ onHand: book.on_hand, counted: d.countedQty, tolerance: ctx.config.countTolerance });
+  // A count that arrives late is compared with the book as it stood when the shelf was counted, and
+  // corrects only that difference: receipts and shipments after it are not overwritten.
+  const bookAtCount = book.on_hand - (await ctx.inventory.onHandMovedAfter(d.sku, d.locationId, row.occurred_at));
+  const within = countWithinTolerance({ onHand: bookAtCount, counted: d.countedQty, tolerance: ctx.config.countTolerance });
   await ctx.tx`INSERT INTO stock_counts (event_seq, sku, location_id, counted_qty, book_qty, within_tolerance, counted_at)
-               VALUES (${row.seq}, ${d.sku}, ${d.locationId}, ${d.countedQty}, ${book.on_hand}, ${within}, ${row.occurred_at})`;
+               VALUES (${row.seq}, ${d.sku}, ${d.locationId}, ${d.countedQty}, ${bookAtCount}, ${within}, ${row.occurred_at})`;
   if (within) {
-    await move(ctx, row, { sku: d.sku, locationId: d.locationId, reason: 'counted' }, countMoves({ onHand: book.on_hand, counted: d.countedQty }));
+    await move(ctx, row, { sku: d.sku, locationId: d.locationId, reason: 'counted' }, countMoves({ onHand: bookAtCount, counted: d.countedQty }));
     ctx.reallocate.set(d.sku, row);
   } else {
     // The book stays until a supervisor approves or rejects the count.
     await openException(ctx.tx, {
       type: 'count_discrepancy', subject: `sku:${d.sku}@${d.locationId}`, at: row.occurred_at, sku: d.sku, locationId: d.locationId, eventSeq: row.seq,
-      details: { countedQty: d.countedQty, bookQty: book.on_hand, countEventSeq: row.seq },
+      details: { countedQty: d.countedQty, bookQty: bookAtCount, bookNow: book.on_hand, countEventSeq: row.seq },
     });
   }
 }
