@@ -7,7 +7,9 @@ import { apiKeysRouter } from './routes/api-keys';
 import { authRouter } from './routes/auth';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
+import { inventoryRouter } from './routes/inventory';
 import { liveRouter } from './routes/live';
+import { ordersRouter } from './routes/orders';
 import { usersRouter } from './routes/users';
 
 /**
@@ -32,6 +34,8 @@ export function createApp(deps: AppDeps, opts: { webHandler?: RequestHandler } =
   api.use(usersRouter(deps));
   api.use(apiKeysRouter(deps));
   api.use(liveRouter(deps));
+  api.use(inventoryRouter(deps));
+  api.use(ordersRouter(deps));
   app.use(api);
   app.use('/api', notFoundHandler);
 

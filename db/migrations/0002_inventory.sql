@@ -150,3 +150,6 @@ ALTER TABLE events
 
 -- An order's timeline reads every event that names it, applied or still waiting.
 CREATE INDEX events_order_id ON events ((data->>'orderId'));
+CREATE INDEX exceptions_order ON exceptions (order_id) WHERE order_id IS NOT NULL;
+CREATE INDEX returns_order ON returns (order_id);
+CREATE INDEX return_dispositions_return ON return_dispositions (return_id);

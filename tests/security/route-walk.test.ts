@@ -2,7 +2,8 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roles, type Role } from '../../domain/roles';
 import { ADMIN, startTestTower, type TestTower } from '../support/tower';
-import { validData } from '../support/events';
+import { masterData, validData } from '../support/events';
+import { waitFor } from '../support/wait';
 import { adminCreateUser, apiKeyId, call, login, strongPassword, uniqueEmail } from './security-support';
 
 /**
@@ -50,6 +51,18 @@ interface Route {
 
 let seq = 0;
 const eventBody = () => ({ id: `walk-${++seq}`, type: 'order.delivered', source: SOURCE, occurredAt: new Date().toISOString(), data: validData['order.delivered'] });
+
+let seeded: Promise<void> | undefined;
+/** The item and channel the inventory reads name, applied once. */
+const seedMasterData = () =>
+  (seeded ??= (async () => {
+    const res = await call(t, 'POST', '/api/v1/events', { bearer: apiKey, body: masterData(SOURCE) });
+    expect(res.status).toBe(202);
+    await waitFor('master data applied', async () => {
+      const [row] = await t.db.sql`SELECT (SELECT count(*) FROM items WHERE sku = 'TEE-BLK-M') + (SELECT count(*) FROM channels WHERE channel = 'web') AS n`;
+      return Number(row!.n) === 2;
+    });
+  })());
 
 const routes: Route[] = [
   { method: 'GET', route: '/api/v1/auth/me', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/auth/me' }) },
@@ -132,6 +145,31 @@ const routes: Route[] = [
       const res = await call(t, 'POST', '/api/v1/events', { bearer: apiKey, body });
       expect(res.status).toBe(202);
       return { path: `/api/v1/events/${SOURCE}/${body.id}` };
+    },
+  },
+  { method: 'GET', route: '/api/v1/inventory', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/inventory' }) },
+  {
+    method: 'GET', route: '/api/v1/inventory/explain', min: 'viewer', ok: 200,
+    prepare: async () => {
+      await seedMasterData();
+      return { path: '/api/v1/inventory/explain?sku=TEE-BLK-M&channel=web' };
+    },
+  },
+  {
+    method: 'GET', route: '/api/v1/availability', min: 'any-signed-in-or-key', ok: 200,
+    prepare: async () => {
+      await seedMasterData();
+      return { path: '/api/v1/availability?channel=web' };
+    },
+  },
+  {
+    method: 'GET', route: '/api/v1/orders/:orderId', min: 'viewer', ok: 200,
+    prepare: async () => {
+      // A stored event naming the order is enough: the order view answers 200 before it applies.
+      const body = { ...eventBody(), type: 'order.created', data: { ...validData['order.created'], orderId: `WALK-${seq}` } };
+      const res = await call(t, 'POST', '/api/v1/events', { bearer: apiKey, body });
+      expect(res.status).toBe(202);
+      return { path: `/api/v1/orders/${body.data.orderId}` };
     },
   },
   { method: 'GET', route: '/metrics', min: 'any-signed-in-or-key', ok: 200, prepare: async () => ({ path: '/metrics' }) },
