@@ -177,6 +177,8 @@ export interface Backorder {
   shipToRegion: string;
   /** qty = units still backordered. */
   lines: OrderLineRequest[];
+  /** A no-split order already reserved somewhere may only be completed at that location. */
+  onlyLocationId?: string;
 }
 
 export interface Reallocation {
@@ -209,7 +211,8 @@ export function reallocate(input: { backorders: Backorder[]; locations: Candidat
   const stock = stockOf(input.locations);
   const served: Reallocation[] = [];
   for (const order of backorderQueue(input.backorders)) {
-    const { reservations, backordered } = allocateFrom({ ...order, locations: input.locations, stock });
+    const locations = order.onlyLocationId ? input.locations.filter((l) => l.locationId === order.onlyLocationId) : input.locations;
+    const { reservations, backordered } = allocateFrom({ ...order, locations, stock });
     if (reservations.length > 0) served.push({ orderId: order.orderId, reservations, backordered });
   }
   return served;

@@ -34,6 +34,16 @@ describe('reallocate', () => {
     ]);
   });
 
+  it('completes a partly reserved no-split order only at the location that holds the rest', () => {
+    const order = backorder({ orderId: 'M-1', allowSplit: false, onlyLocationId: 'DC-EAST', lines: [{ lineNo: 1, sku: 'TEE', qty: 1 }] });
+    const elsewhereOnly = [loc('DC-EAST', 'east', 1, { TEE: 0 }), loc('STORE-EAST', 'east', 2, { TEE: 5 })];
+    expect(reallocate({ backorders: [order], locations: elsewhereOnly })).toEqual([]);
+    const backHome = [loc('DC-EAST', 'east', 1, { TEE: 1 }), loc('STORE-EAST', 'east', 2, { TEE: 5 })];
+    expect(reallocate({ backorders: [order], locations: backHome })).toEqual([
+      { orderId: 'M-1', reservations: [{ lineNo: 1, sku: 'TEE', locationId: 'DC-EAST', qty: 1 }], backordered: [] },
+    ]);
+  });
+
   it('serves the higher channel priority first, then the oldest order, then orderId', () => {
     const line = [{ lineNo: 1, sku: 'A', qty: 1 }];
     const result = reallocate({

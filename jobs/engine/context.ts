@@ -33,8 +33,10 @@ export interface BatchContext {
   tx: TransactionSql;
   config: EngineConfig;
   facts: LiveFact[];
-  /** SKUs whose availability or backorders changed, with the event that changed them last: re-allocated at the end of the batch. */
+  /** SKUs whose availability or backorders changed, with the event that changed them: re-allocated right after that event. */
   reallocate: Map<string, Row>;
+  /** `sku\u0000location` pairs the current event moved: checked for reservations above on hand right after it. */
+  moved: Set<string>;
   /** `sku\u0000location` pairs touched, with the events that touched them, for the invariant check. */
   touched: Map<string, Set<string>>;
   touchedOrders: Set<string>;
@@ -51,6 +53,7 @@ export async function move(ctx: BatchContext, row: Row, at: { sku: string; locat
   const list: Move[] = moves.map((m) => ({ sku: at.sku, locationId: at.locationId, bucket: m.bucket, delta: m.delta, reason: at.reason, eventSeq: row.seq, orderId: at.orderId ?? null, occurredAt: row.occurred_at }));
   await ctx.inventory.apply(list);
   const key = `${at.sku}\u0000${at.locationId}`;
+  ctx.moved.add(key);
   const events = ctx.touched.get(key) ?? new Set<string>();
   events.add(row.seq);
   ctx.touched.set(key, events);

@@ -8,7 +8,7 @@ import { checkInvariants } from './invariants';
 import { InventoryState } from './inventory-state';
 import { channelUpserted, itemUpserted, locationUpserted } from './master-data';
 import * as orders from './orders';
-import { reallocateBackorders, releaseOverReservations } from './reallocation';
+import { noteSplits, reallocateBackorders, releaseOverReservations } from './reallocation';
 import * as stock from './stock';
 
 type Handler = (ctx: BatchContext, row: Row) => Promise<void>;
@@ -71,6 +71,11 @@ async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<S
   if (orderIds.size > 0) {
     for (const r of await tx`SELECT DISTINCT sku FROM order_lines WHERE order_id IN ${tx([...orderIds])}`) skus.add(r.sku);
   }
+  // A location that starts shipping to customers offers its stock to waiting backorders.
+  const locations = rows.filter((r) => r.type === 'location.upserted').map((r) => String((r.data as { locationId: string }).locationId));
+  if (locations.length > 0) {
+    for (const r of await tx`SELECT DISTINCT sku FROM inventory WHERE location_id IN ${tx(locations)} AND on_hand > reserved`) skus.add(r.sku);
+  }
   if (skus.size > 0) {
     const related = await tx`
       SELECT DISTINCT l2.sku FROM order_lines l1 JOIN order_lines l2 ON l2.order_id = l1.order_id
@@ -88,7 +93,7 @@ async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<S
  */
 export async function applyEvents(tx: TransactionSql, rows: readonly Row[], config: EngineConfig, now: Date): Promise<EngineResult> {
   const ctx: BatchContext = {
-    tx, config, facts: [], reallocate: new Map(), touched: new Map(), touchedOrders: new Set(), lockedSkus: new Set(), inventory: new InventoryState(tx),
+    tx, config, facts: [], reallocate: new Map(), touched: new Map(), touchedOrders: new Set(), lockedSkus: new Set(), inventory: new InventoryState(tx), moved: new Set(),
     channels: new Map(), knownSkus: new Set(),
   };
   ctx.lockedSkus = await lockForBatch(tx, rows);
@@ -100,11 +105,19 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
     const factsBefore = ctx.facts.length;
     ctx.inventory.begin();
     try {
-      await tx.savepoint((sp) => handlers[row.type as EventType]({ ...ctx, tx: sp as unknown as TransactionSql }, row));
+      await tx.savepoint(async (sp) => {
+        const local = { ...ctx, tx: sp as unknown as TransactionSql };
+        await handlers[row.type as EventType](local, row);
+        // Settled before the next event: freed stock goes to waiting backorders first (spec order).
+        await releaseOverReservations(local);
+        await reallocateBackorders(local);
+      });
       waiting.delete(row.seq);
     } catch (err) {
       ctx.facts.length = factsBefore;
       ctx.inventory.rollback();
+      ctx.moved.clear();
+      ctx.reallocate.clear();
       if (err instanceof DeferEventError) waiting.set(row.seq, { row, reason: err.message });
       else if (err instanceof InvalidEventError || isDataError(err)) {
         waiting.delete(row.seq);
@@ -135,9 +148,7 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
     });
   }
 
-  ctx.inventory.begin();
-  await releaseOverReservations(ctx);
-  await reallocateBackorders(ctx);
+  await noteSplits(ctx, now);
   await ctx.inventory.flush();
   const breaches = await checkInvariants(ctx, now);
   return { invalid, deferred, facts: ctx.facts, breaches };

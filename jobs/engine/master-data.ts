@@ -13,6 +13,10 @@ export async function locationUpserted(ctx: BatchContext, row: Row): Promise<voi
   const d = row.data as D;
   ctx.inventory.locationsChanged();
   await upsertLocations(ctx.tx, [{ location_id: String(d.locationId), name: String(d.name), kind: String(d.kind), region: String(d.region), ships_to_customers: Boolean(d.shipsToCustomers), priority: Number(d.priority), ...at(row) }]);
+  if (d.shipsToCustomers === true) {
+    const stocked = await ctx.tx`SELECT sku FROM inventory WHERE location_id = ${String(d.locationId)} AND on_hand > reserved`;
+    for (const r of stocked) ctx.reallocate.set(r.sku, row);
+  }
 }
 
 export async function channelUpserted(ctx: BatchContext, row: Row): Promise<void> {

@@ -119,6 +119,9 @@ export async function picked(ctx: BatchContext, row: Row): Promise<void> {
   const { orderId } = row.data as { orderId: string };
   const order = await requireOrder(ctx, orderId);
   if (order.head.held) throw new InvalidEventError(`order ${orderId} is on hold for fraud review and must not be picked`);
+  if (['cancelled', 'shipped', 'delivered', 'returned', 'partially_returned'].includes(order.head.status)) {
+    throw new InvalidEventError(`order ${orderId} cannot be picked: it is ${order.head.status}`);
+  }
   await ctx.tx`UPDATE orders SET picking = true WHERE order_id = ${orderId}`;
   await refreshStatus(ctx, orderId);
 }
@@ -197,7 +200,6 @@ export async function shipped(ctx: BatchContext, row: Row): Promise<void> {
       left -= take;
     }
     if (left > 0) throw new InvalidEventError(`shipment ${d.shipmentId} ships ${shippedLine.qty} of ${shippedLine.sku}, more than order ${d.orderId} has open`);
-    ctx.reallocate.set(shippedLine.sku, row);
   }
   await ctx.tx`INSERT INTO shipments (order_id, shipment_id, location_id, shipped_at, units, event_seq)
                VALUES (${d.orderId}, ${d.shipmentId}, ${d.locationId}, ${row.occurred_at}, ${units}, ${row.seq})`;

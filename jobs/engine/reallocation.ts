@@ -1,3 +1,4 @@
+import { openException } from '../../db/queries/exceptions';
 import { reallocate, type Backorder } from '../../domain/inventory/allocation';
 import { releaseMoves } from '../../domain/inventory/buckets';
 import { candidates } from './orders';
@@ -10,7 +11,9 @@ import { move, type BatchContext } from './context';
  * invariant), to be re-allocated elsewhere if stock allows.
  */
 export async function releaseOverReservations(ctx: BatchContext): Promise<void> {
-  for (const key of ctx.touched.keys()) {
+  const keys = [...ctx.moved];
+  ctx.moved.clear();
+  for (const key of keys) {
     const [sku, locationId] = key.split('\u0000') as [string, string];
     const row = await ctx.inventory.get(sku, locationId);
     let excess = row.reserved - Math.max(0, row.on_hand);
@@ -28,6 +31,7 @@ export async function releaseOverReservations(ctx: BatchContext): Promise<void> 
       await ctx.tx`UPDATE reservations SET qty = qty - ${q} WHERE order_id = ${r.order_id} AND line_no = ${r.line_no} AND location_id = ${locationId} AND qty > ${q}`;
       await ctx.tx`UPDATE order_lines SET backordered = backordered + ${q} WHERE order_id = ${r.order_id} AND line_no = ${r.line_no}`;
       await move(ctx, cause, { sku, locationId, orderId: r.order_id, reason: 'stock below reservations: back to backorder' }, releaseMoves(q));
+      ctx.reallocate.set(sku, cause);
       ctx.touchedOrders.add(r.order_id);
       excess -= q;
     }
@@ -37,7 +41,9 @@ export async function releaseOverReservations(ctx: BatchContext): Promise<void> 
 
 /** Reserves backorders of the SKUs whose stock changed in this batch: channel priority first, then oldest. */
 export async function reallocateBackorders(ctx: BatchContext): Promise<void> {
-  const skus = [...ctx.reallocate.keys()].filter((s) => ctx.lockedSkus.has(s));
+  const causes = new Map(ctx.reallocate);
+  ctx.reallocate.clear();
+  const skus = [...causes.keys()].filter((s) => ctx.lockedSkus.has(s));
   if (skus.length === 0) return;
   const rows = await ctx.tx`
     SELECT o.order_id, o.created_at, o.ship_to->>'region' AS region, c.priority, c.allow_split, l.line_no, l.sku, l.backordered
@@ -58,14 +64,36 @@ export async function reallocateBackorders(ctx: BatchContext): Promise<void> {
   // An order that also waits for a SKU this batch did not lock is left for the batch that locks it.
   const eligible = [...orders.values()].filter((o) => o.lines.every((l) => ctx.lockedSkus.has(l.sku)));
   if (eligible.length === 0) return;
+  // A no-split order partly reserved (after a short pick or a release) may only be completed where the rest is.
+  const noSplit = eligible.filter((o) => !o.allowSplit).map((o) => o.orderId);
+  if (noSplit.length > 0) {
+    const held = await ctx.tx`SELECT order_id, min(location_id) AS location_id, count(DISTINCT location_id)::int AS n FROM reservations WHERE order_id IN ${ctx.tx(noSplit)} GROUP BY order_id`;
+    for (const h of held) {
+      const o = orders.get(h.order_id)!;
+      o.onlyLocationId = h.n === 1 ? h.location_id : '\u0000none';
+    }
+  }
   const allSkus = [...new Set(eligible.flatMap((o) => o.lines.map((l) => l.sku)))];
   const served = reallocate({ backorders: eligible, locations: await candidates(ctx, allSkus) });
   for (const s of served) {
-    const cause = ctx.reallocate.get(s.reservations[0]!.sku) ?? [...ctx.reallocate.values()][0]!;
+    const cause = causes.get(s.reservations[0]!.sku) ?? [...causes.values()][0]!;
     await reserve(ctx, cause, s.orderId, s.reservations);
     for (const r of s.reservations) {
       await ctx.tx`UPDATE order_lines SET backordered = backordered - ${r.qty} WHERE order_id = ${s.orderId} AND line_no = ${r.lineNo}`;
     }
     await refreshStatus(ctx, s.orderId);
+  }
+}
+
+/** An order reserved across locations after re-allocation is a split shipment too: noted once per order. */
+export async function noteSplits(ctx: BatchContext, at: Date): Promise<void> {
+  if (ctx.touchedOrders.size === 0) return;
+  const split = await ctx.tx`
+    SELECT r.order_id FROM reservations r
+    WHERE r.order_id IN ${ctx.tx([...ctx.touchedOrders])}
+      AND NOT EXISTS (SELECT 1 FROM exceptions e WHERE e.type = 'split_shipment' AND e.subject = 'order:' || r.order_id)
+    GROUP BY r.order_id HAVING count(DISTINCT r.location_id) > 1`;
+  for (const { order_id: orderId } of split) {
+    await openException(ctx.tx, { type: 'split_shipment', subject: `order:${orderId}`, at, orderId });
   }
 }

@@ -155,6 +155,7 @@ export async function stockSnapshot(ctx: BatchContext, row: Row): Promise<void> 
   const d = row.data as { channel: string; items: { sku: string; listedQty: number }[] };
   const channel = await channelOf(ctx, d.channel);
   if (!channel) throw new DeferEventError(`channel ${d.channel} is unknown`);
+  await requireKnown(ctx, d.items.map((i) => i.sku), []);
   for (const item of d.items) {
     const [newer] = await ctx.tx`SELECT 1 FROM channel_listings WHERE channel = ${d.channel} AND sku = ${item.sku} AND listed_at > ${row.occurred_at}`;
     if (newer) continue; // a late, older snapshot does not overwrite the latest
