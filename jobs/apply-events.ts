@@ -103,7 +103,15 @@ export function startApplyWorker(
       }
       return applyEventBatch(deps, seqs.map(String));
     },
-    { connection, prefix: bullPrefix(deps.prefix), concurrency: deps.concurrency },
+    {
+      connection,
+      prefix: bullPrefix(deps.prefix),
+      concurrency: deps.concurrency,
+      // A crashed worker's jobs come back within seconds, not the default half minute; a live worker
+      // renews its lock every 5 s however long its batch takes.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+    },
   );
   worker.on('failed', (job, err) => deps.log.warn({ err, jobId: job?.id }, 'apply job failed'));
   worker.on('error', (err) => deps.log.error({ err }, 'apply worker error'));

@@ -93,7 +93,13 @@ async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<S
  */
 export async function applyEvents(tx: TransactionSql, rows: readonly Row[], config: EngineConfig, now: Date): Promise<EngineResult> {
   const ctx: BatchContext = {
-    tx, config, facts: [], reallocate: new Map(), touched: new Map(), touchedOrders: new Set(), lockedSkus: new Set(), inventory: new InventoryState(tx), moved: new Set(),
+    tx, config, facts: [], reallocate: new Map(), touched: new Map(), touchedOrders: new Set(), lockedSkus: new Set(), moved: new Set(),
+    inventory: new InventoryState(tx, async (skus) => {
+      const missing = skus.filter((s) => !ctx.lockedSkus.has(s));
+      // Out of sorted order: a rare deadlock is detected by PostgreSQL and the job is retried.
+      await lockSkus(tx, missing);
+      missing.forEach((s) => ctx.lockedSkus.add(s));
+    }),
     channels: new Map(), knownSkus: new Set(),
   };
   ctx.lockedSkus = await lockForBatch(tx, rows);
@@ -150,6 +156,11 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
 
   await noteSplits(ctx, now);
   await ctx.inventory.flush();
-  const breaches = await checkInvariants(ctx, now);
+  const eventsByOrder = new Map<string, string[]>();
+  for (const r of rows) {
+    const orderId = (r.data as { orderId?: string }).orderId;
+    if (orderId) eventsByOrder.set(orderId, [...(eventsByOrder.get(orderId) ?? []), r.seq]);
+  }
+  const breaches = await checkInvariants(ctx, now, eventsByOrder);
   return { invalid, deferred, facts: ctx.facts, breaches };
 }

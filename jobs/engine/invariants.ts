@@ -7,7 +7,7 @@ import type { BatchContext } from './context';
  * numbers are wrong: it opens a critical exception naming the events involved (it does not undo
  * the batch: the events did happen, and the supervisor needs to see what they did).
  */
-export async function checkInvariants(ctx: BatchContext, at: Date): Promise<string[]> {
+export async function checkInvariants(ctx: BatchContext, at: Date, eventsByOrder: ReadonlyMap<string, string[]> = new Map()): Promise<string[]> {
   const found: string[] = [];
   for (const [key, seqs] of ctx.touched) {
     const [sku, locationId] = key.split('\u0000') as [string, string];
@@ -44,7 +44,7 @@ export async function checkInvariants(ctx: BatchContext, at: Date): Promise<stri
     }
     for (const [orderId, breaches] of byOrder) {
       found.push(...breaches.map((m) => `order ${orderId} ${m}`));
-      await openException(ctx.tx, { type: 'invariant_breach', subject: `order:${orderId}`, at, orderId, details: { breaches } });
+      await openException(ctx.tx, { type: 'invariant_breach', subject: `order:${orderId}`, at, orderId, details: { breaches, events: eventsByOrder.get(orderId) ?? [] } });
     }
   }
   return found;

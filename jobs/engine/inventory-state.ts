@@ -17,23 +17,44 @@ const empty = (sku: string, locationId: string): BucketRow => ({ sku, location_i
  */
 export class InventoryState {
   private readonly rows = new Map<string, BucketRow>();
+  /** Net change per row in this batch: what is written back (added, never overwritten). */
+  private readonly deltas = new Map<string, BucketRow>();
+  /** When each SKU × location was last counted within tolerance (the count set the book then). */
+  private readonly countedAt = new Map<string, Date>();
   private readonly loadedSkus = new Set<string>();
   private readonly dirty = new Set<string>();
   private ledger: Move[] = [];
-  private journal: { key: string; before: BucketRow | undefined }[] = [];
+  private journal: { key: string; before: BucketRow | undefined; delta?: BucketRow | undefined; countedAt?: Date | null }[] = [];
   private ledgerMark = 0;
   private shipping: { location_id: string; region: string; priority: number }[] | null = null;
 
-  constructor(private readonly sql: Db) {}
+  /** `lock` takes the SKU locks the batch did not foresee (an order committed after the lock set was read). */
+  constructor(
+    private readonly sql: Db,
+    private readonly lock: (skus: string[]) => Promise<void> = async () => {},
+  ) {}
 
   async load(skus: Iterable<string>): Promise<void> {
     const wanted = [...new Set(skus)].filter((s) => !this.loadedSkus.has(s));
     if (wanted.length === 0) return;
+    await this.lock(wanted);
     for (const r of await this.sql<BucketRow[]>`SELECT * FROM inventory WHERE sku IN ${this.sql(wanted)}`) {
       const k = keyOf(r.sku, r.location_id);
       if (!this.rows.has(k)) this.rows.set(k, r);
     }
+    const counts = await this.sql`
+      SELECT sku, location_id, max(counted_at) AS at FROM stock_counts
+      WHERE within_tolerance AND sku IN ${this.sql(wanted)} GROUP BY 1, 2`;
+    for (const c of counts) this.countedAt.set(keyOf(c.sku, c.location_id), c.at);
     wanted.forEach((s) => this.loadedSkus.add(s));
+  }
+
+  /** A count within tolerance at `at` set the book: movements that happened before it are in it already. */
+  noteCount(sku: string, locationId: string, at: Date): void {
+    const k = keyOf(sku, locationId);
+    const prev = this.countedAt.get(k);
+    this.journal.push({ key: k, before: undefined, countedAt: prev ?? null });
+    if (!prev || at > prev) this.countedAt.set(k, at);
   }
 
   async get(sku: string, locationId: string): Promise<BucketRow> {
@@ -71,15 +92,29 @@ export class InventoryState {
     for (const m of moves) {
       if (m.delta === 0) continue;
       await this.load([m.sku]);
-      const k = keyOf(m.sku, m.locationId);
-      const before = this.rows.get(k);
-      this.journal.push({ key: k, before: before ? { ...before } : undefined });
-      const row = before ? { ...before } : empty(m.sku, m.locationId);
-      row[column[m.bucket]] += m.delta;
-      this.rows.set(k, row);
-      this.dirty.add(k);
-      this.ledger.push(m);
+      this.applyOne(m);
+      // A late physical movement that happened before the last count is already in the counted book:
+      // recorded, and offset, so the count is not overwritten.
+      const countedAt = this.countedAt.get(keyOf(m.sku, m.locationId));
+      if (m.bucket === 'onHand' && countedAt && m.occurredAt && m.occurredAt < countedAt) {
+        this.applyOne({ ...m, delta: -m.delta, reason: `already in the count of ${countedAt.toISOString()}` });
+      }
     }
+  }
+
+  private applyOne(m: Move): void {
+    const k = keyOf(m.sku, m.locationId);
+    const before = this.rows.get(k);
+    const beforeDelta = this.deltas.get(k);
+    this.journal.push({ key: k, before: before ? { ...before } : undefined, delta: beforeDelta ? { ...beforeDelta } : undefined });
+    const row = before ? { ...before } : empty(m.sku, m.locationId);
+    row[column[m.bucket]] += m.delta;
+    this.rows.set(k, row);
+    const delta = beforeDelta ? { ...beforeDelta } : empty(m.sku, m.locationId);
+    delta[column[m.bucket]] += m.delta;
+    this.deltas.set(k, delta);
+    this.dirty.add(k);
+    this.ledger.push(m);
   }
 
   /**
@@ -104,9 +139,16 @@ export class InventoryState {
   }
 
   rollback(): void {
-    for (const { key, before } of this.journal.reverse()) {
-      if (before) this.rows.set(key, before);
-      else this.rows.delete(key);
+    for (const entry of this.journal.reverse()) {
+      if (entry.countedAt !== undefined) {
+        if (entry.countedAt) this.countedAt.set(entry.key, entry.countedAt);
+        else this.countedAt.delete(entry.key);
+        continue;
+      }
+      if (entry.before) this.rows.set(entry.key, entry.before);
+      else this.rows.delete(entry.key);
+      if (entry.delta) this.deltas.set(entry.key, entry.delta);
+      else this.deltas.delete(entry.key);
     }
     this.journal = [];
     this.ledger.length = this.ledgerMark;
@@ -119,15 +161,18 @@ export class InventoryState {
         event_seq: m.eventSeq, sku: m.sku, location_id: m.locationId, bucket: m.bucket, delta: m.delta, reason: m.reason, order_id: m.orderId ?? null,
       })) as never)}`;
     }
-    const rows = [...this.dirty].map((k) => this.rows.get(k)).filter((r): r is BucketRow => r !== undefined);
+    // Deltas, not absolute values: a row is never overwritten with a picture older than someone else's commit.
+    const rows = [...this.dirty].map((k) => this.deltas.get(k)).filter((r): r is BucketRow => r !== undefined);
     for (let i = 0; i < rows.length; i += 5000) {
       await this.sql`
         INSERT INTO inventory ${this.sql(rows.slice(i, i + 5000) as never)}
         ON CONFLICT (sku, location_id) DO UPDATE SET
-          on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved, in_transit = EXCLUDED.in_transit,
-          returns_pending = EXCLUDED.returns_pending, damaged = EXCLUDED.damaged`;
+          on_hand = inventory.on_hand + EXCLUDED.on_hand, reserved = inventory.reserved + EXCLUDED.reserved,
+          in_transit = inventory.in_transit + EXCLUDED.in_transit,
+          returns_pending = inventory.returns_pending + EXCLUDED.returns_pending, damaged = inventory.damaged + EXCLUDED.damaged`;
     }
     this.ledger = [];
     this.dirty.clear();
+    this.deltas.clear();
   }
 }

@@ -159,7 +159,10 @@ export async function shipped(ctx: BatchContext, row: Row): Promise<void> {
   for (const shippedLine of d.lines) {
     let left = shippedLine.qty;
     units += left;
-    for (const line of order.lines.filter((l) => l.sku === shippedLine.sku)) {
+    // Lines with units reserved at the shipping location first: those are the units on this truck.
+    const reservedHere = (lineNo: number) => reservations.filter((r) => r.line_no === lineNo && r.location_id === d.locationId).reduce((n, r) => n + r.qty, 0);
+    const candidatesForSku = order.lines.filter((l) => l.sku === shippedLine.sku).sort((a, b) => reservedHere(b.line_no) - reservedHere(a.line_no) || a.line_no - b.line_no);
+    for (const line of candidatesForSku) {
       const open = line.qty - line.shipped - line.cancelled;
       const take = Math.min(left, open);
       if (take <= 0) continue;

@@ -52,6 +52,7 @@ export async function counted(ctx: BatchContext, row: Row): Promise<void> {
                VALUES (${row.seq}, ${d.sku}, ${d.locationId}, ${d.countedQty}, ${bookAtCount}, ${within}, ${row.occurred_at})`;
   if (within) {
     await move(ctx, row, { sku: d.sku, locationId: d.locationId, reason: 'counted' }, countMoves({ onHand: bookAtCount, counted: d.countedQty }));
+    ctx.inventory.noteCount(d.sku, d.locationId, row.occurred_at);
     ctx.reallocate.set(d.sku, row);
   } else {
     // The book stays until a supervisor approves or rejects the count.

@@ -56,7 +56,7 @@ it('loses and doubles nothing when a worker process is killed with SIGKILL mid-b
 
   const second = spawnTower({ ...workerEnv, DATABASE_URL: db.url });
   workers.push(second);
-  await waitFor('every event applied after the restart', async () => (await unapplied()) === 0, 60_000);
+  await waitFor('every event applied after the restart', async () => (await unapplied()) === 0, 120_000);
 
   const { orders, units } = one(await db.sql`SELECT count(*)::int AS orders, sum(units)::int AS units FROM orders`);
   const { applications } = one(await db.sql`SELECT sum(event_count)::int AS applications FROM apply_batches`);
@@ -75,4 +75,4 @@ it('loses and doubles nothing when a worker process is killed with SIGKILL mid-b
   second.child.kill('SIGTERM');
   const code = await second.exited;
   expect(code, second.output()).toBe(0);
-}, 120_000);
+}, 200_000);

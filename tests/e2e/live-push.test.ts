@@ -65,7 +65,8 @@ it('coalesces: a burst of requests reaches a browser as at most one message per 
   expect(received.length).toBeGreaterThan(0);
   // 40 requests over about a second: without coalescing there would be ~40+ messages.
   expect(received.length).toBeLessThanOrEqual(Math.ceil(elapsedS * 4) + 1);
-  for (let i = 1; i < received.length; i++) expect(received[i]! - received[i - 1]!).toBeGreaterThanOrEqual(200);
+  // The server spaces pushes 250 ms apart; on a loaded machine two may reach the client closer together.
+  for (let i = 1; i < received.length; i++) expect(received[i]! - received[i - 1]!).toBeGreaterThanOrEqual(100);
 });
 
 it('refuses a socket without a session', async () => {

@@ -1,0 +1,143 @@
+/**
+ * Two batches in flight at once, made deterministic: a batch is held at its SKU lock (another session
+ * holds the advisory lock the engine uses) while a second batch commits something it depends on. The
+ * engine computes which SKUs to lock from what it can see BEFORE it waits; what it then touches must
+ * still be locked (a SKU written without its lock can lose a concurrent update) and re-allocated.
+ *
+ * Real path: insertEvents + applyEventBatch, one database; the lock is `pg_advisory_lock` on the same
+ * key `lockSkus` takes (`hashtextextended('sku:' || sku, 0)`).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { defaultEngineConfig } from '../../jobs/engine/context';
+import type { RawEvent } from '../support/events';
+import { waitFor } from '../support/wait';
+import { atRestProblems, breachProblems, bucketProblems, lineProblems, readBuckets, readLines } from '../properties/support/checks';
+import { itemEvent, networkEvents, SPLIT, startEngineHarness, type EngineHarness } from '../properties/support/engine-harness';
+
+let h: EngineHarness;
+let n = 0;
+const T0 = Date.now() - 24 * 3_600_000;
+const ev = (type: RawEvent['type'], data: Record<string, unknown>): RawEvent => ({
+  id: `ls-${++n}`, type, source: 'prop', occurredAt: new Date(T0 + n * 60_000).toISOString(), data,
+});
+const order = (orderId: string, sku: string) =>
+  ev('order.created', { orderId, channel: SPLIT, lines: [{ sku, qty: 1, unitPrice: 1 }], shipTo: { region: 'east' }, payment: 'authorized' });
+
+beforeAll(async () => {
+  h = await startEngineHarness(defaultEngineConfig);
+  await h.run(networkEvents(new Date(T0 - 3_600_000).toISOString()));
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Holds the engine's lock on `sku` from another session until `release` is called. */
+async function holdSkuLock(sku: string): Promise<{ release(): Promise<void> }> {
+  const conn = await h.db.sql.reserve();
+  await conn`SELECT pg_advisory_lock(hashtextextended(${`sku:${sku}`}, 0))`;
+  return {
+    async release() {
+      await conn`SELECT pg_advisory_unlock(hashtextextended(${`sku:${sku}`}, 0))`;
+      conn.release();
+    },
+  };
+}
+
+const waitersOnAdvisoryLocks = async () =>
+  Number((await h.db.sql`
+    SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+    WHERE l.locktype = 'advisory' AND NOT l.granted AND a.datname = current_database()`)[0]!.n);
+
+it('re-allocates a unit freed by a cancellation whose order was committed while the cancelling batch waited for a lock', async () => {
+  await h.run([itemEvent('LS-A', new Date(T0).toISOString(), 'ls-item-a'), itemEvent('LS-B', new Date(T0).toISOString(), 'ls-item-b')]);
+  await h.run([ev('stock.received', { sku: 'LS-A', locationId: 'E1', qty: 1 })]);
+
+  // Durable, not applied yet: the order, and (in another job) its cancellation with a receipt of another SKU.
+  const created = order('LS-O1', 'LS-A');
+  const [createdSeq] = await h.ingest([created]);
+  const cancelJob = (await h.ingest([ev('order.cancelled', { orderId: 'LS-O1', reason: 'customer' }), ev('stock.received', { sku: 'LS-B', locationId: 'E1', qty: 1 })]))
+    .filter((s): s is string => s !== undefined);
+
+  // The cancelling batch starts while LS-B is busy: LS-O1 is not committed yet, so it knows no SKU of it.
+  const busy = await holdSkuLock('LS-B');
+  const cancelling = h.apply(cancelJob);
+  await waitFor('the cancelling batch waiting for the LS-B lock', async () => (await waitersOnAdvisoryLocks()) >= 1, 10_000, 20);
+
+  // Meanwhile another worker applies the order (it takes the last LS-A) and a second order that waits for LS-A.
+  await h.apply([createdSeq!]);
+  await h.run([order('LS-O2', 'LS-A')]);
+  const before = (await h.db.sql`SELECT backordered FROM order_lines WHERE order_id = 'LS-O2'`)[0]!;
+  expect(before.backordered).toBe(1);
+
+  await busy.release();
+  await cancelling;
+
+  const cancel = (await h.db.sql`SELECT apply_error FROM events WHERE seq = ${cancelJob[0]!}`)[0]!;
+  expect(cancel.apply_error, 'the cancellation applies (its order exists by then)').toBeNull();
+  expect((await h.db.sql`SELECT status FROM orders WHERE order_id = 'LS-O1'`)[0]!.status).toBe('cancelled');
+
+  // Spec "Allocation": the released unit goes to the waiting order at once; at rest no split-channel
+  // backorder while a shipping location has the SKU available.
+  const problems = [
+    ...bucketProblems(await readBuckets(h.db.sql, ['LS-A', 'LS-B'])),
+    ...lineProblems(await readLines(h.db.sql, 'LS-O')),
+    ...(await breachProblems(h.db.sql, ['LS-A', 'LS-B'], 'LS-O')),
+    ...(await atRestProblems(h.db.sql, ['LS-A', 'LS-B'], 'LS-O')),
+  ];
+  expect(problems).toEqual([]);
+  const o2 = (await h.db.sql`
+    SELECT l.backordered, coalesce((SELECT sum(qty) FROM reservations r WHERE r.order_id = l.order_id), 0)::int AS reserved
+    FROM order_lines l WHERE order_id = 'LS-O2'`)[0];
+  expect(o2, 'LS-O2 gets the unit LS-O1 released').toEqual({ reserved: 1, backordered: 0 });
+});
+
+const waitersOnRowLocks = async () =>
+  Number((await h.db.sql`
+    SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event <> 'advisory'`)[0]!.n);
+
+it('does not lose a receipt committed by another batch while a cancellation it raced with was in flight', async () => {
+  await h.run([
+    itemEvent('LS-C', new Date(T0).toISOString(), 'ls-item-c'),
+    itemEvent('LS-D', new Date(T0).toISOString(), 'ls-item-d'),
+    itemEvent('LS-E', new Date(T0).toISOString(), 'ls-item-e'),
+  ]);
+  await h.run([ev('stock.received', { sku: 'LS-C', locationId: 'E1', qty: 1 }), ev('stock.received', { sku: 'LS-E', locationId: 'E1', qty: 1 })]);
+  await h.run([order('LS-O9', 'LS-E')]);
+  const [createdSeq] = await h.ingest([order('LS-O3', 'LS-C')]);
+  // The cancelling job: cancel LS-O3, then touch order LS-O9 (whose row another session will hold), then a receipt of LS-D.
+  const cancelJob = (await h.ingest([
+    ev('order.cancelled', { orderId: 'LS-O3', reason: 'customer' }),
+    ev('order.payment_authorized', { orderId: 'LS-O9' }),
+    ev('stock.received', { sku: 'LS-D', locationId: 'E1', qty: 1 }),
+  ])).filter((s): s is string => s !== undefined);
+
+  const busy = await holdSkuLock('LS-D');
+  const cancelling = h.apply(cancelJob);
+  await waitFor('the cancelling batch waiting for the LS-D lock', async () => (await waitersOnAdvisoryLocks()) >= 1, 10_000, 20);
+  await h.apply([createdSeq!]); // LS-O3 takes the LS-C unit
+
+  // Hold LS-O9's row: the cancelling batch will stop there, after it has read and changed LS-C in memory.
+  const rowHolder = await h.db.sql.reserve();
+  await rowHolder`BEGIN`;
+  await rowHolder`SELECT 1 FROM orders WHERE order_id = 'LS-O9' FOR UPDATE`;
+  await busy.release();
+  await waitFor('the cancelling batch waiting for the LS-O9 row', async () => (await waitersOnRowLocks()) >= 1, 10_000, 20);
+
+  // Another worker receives 5 LS-C. The cancelling batch took the LS-C lock when it met the SKU it had
+  // not foreseen, so the receipt waits for it instead of racing it.
+  const receipt = h.run([ev('stock.received', { sku: 'LS-C', locationId: 'E1', qty: 5 })]);
+  await waitFor('the receipt waiting for the LS-C lock', async () => (await waitersOnAdvisoryLocks()) >= 1, 10_000, 20);
+
+  await rowHolder`COMMIT`;
+  rowHolder.release();
+  await cancelling;
+  const [receiptSeq] = await receipt;
+
+  const [c] = await h.db.sql`SELECT on_hand, reserved FROM inventory WHERE sku = 'LS-C' AND location_id = 'E1'`;
+  const ledger = (await h.db.sql`SELECT coalesce(sum(delta), 0)::int AS s FROM inventory_ledger WHERE sku = 'LS-C' AND location_id = 'E1' AND bucket = 'onHand'`)[0]!.s;
+  expect({ onHand: c!.on_hand, ledger }, `the receipt of 5 (seq ${receiptSeq}) must not be overwritten by the batch that cancelled LS-O3`).toEqual({ onHand: 6, ledger: 6 });
+  expect(bucketProblems(await readBuckets(h.db.sql, ['LS-C']))).toEqual([]);
+  expect(await breachProblems(h.db.sql, ['LS-C'], 'LS-O')).toEqual([]);
+});
