@@ -1,5 +1,6 @@
 import type { Db, Sql } from '../connect';
 import { readSnapshot } from './snapshot-read';
+import type { LineQuantities } from '../../domain/orders/status';
 
 export interface OrderHeadView {
   orderId: string;
@@ -12,15 +13,9 @@ export interface OrderHeadView {
   shipTo: unknown;
 }
 
-export interface OrderLineView {
+export interface OrderLineView extends LineQuantities {
   lineNo: number;
   sku: string;
-  ordered: number;
-  reserved: number;
-  backordered: number;
-  shipped: number;
-  cancelled: number;
-  returned: number;
   allocations: { locationId: string; qty: number }[];
 }
 

@@ -11,6 +11,12 @@ import { refreshStatus } from './order-book';
 
 type SkuLines = { sku: string; qty: number }[];
 
+function unitsBySku(lines: SkuLines): Map<string, number> {
+  const units = new Map<string, number>();
+  for (const l of lines) units.set(l.sku, (units.get(l.sku) ?? 0) + l.qty);
+  return units;
+}
+
 async function requireKnown(ctx: BatchContext, skus: readonly string[], locations: readonly string[]): Promise<void> {
   const s = [...new Set(skus)];
   const l = [...new Set(locations)];
@@ -84,8 +90,7 @@ export async function transferReceived(ctx: BatchContext, row: Row): Promise<voi
   const d = row.data as { transferId: string; lines: SkuLines };
   const [transfer] = await ctx.tx`SELECT * FROM transfers WHERE transfer_id = ${d.transferId} FOR UPDATE`;
   if (!transfer) throw new DeferEventError(`transfer ${d.transferId} is unknown`);
-  const shippedQty = new Map<string, number>();
-  for (const l of transfer.lines as SkuLines) shippedQty.set(l.sku, (shippedQty.get(l.sku) ?? 0) + l.qty);
+  const shippedQty = unitsBySku(transfer.lines as SkuLines);
   const received = { ...(transfer.received as Record<string, number>) };
   for (const l of d.lines) {
     const open = (shippedQty.get(l.sku) ?? 0) - (received[l.sku] ?? 0);
@@ -121,8 +126,7 @@ export async function returnInspected(ctx: BatchContext, row: Row): Promise<void
   const d = row.data as { returnId: string; lines: { sku: string; qty: number; disposition: Disposition }[] };
   const [ret] = await ctx.tx`SELECT * FROM returns WHERE return_id = ${d.returnId} FOR UPDATE`;
   if (!ret) throw new DeferEventError(`return ${d.returnId} is unknown`);
-  const receivedQty = new Map<string, number>();
-  for (const l of ret.lines as SkuLines) receivedQty.set(l.sku, (receivedQty.get(l.sku) ?? 0) + l.qty);
+  const receivedQty = unitsBySku(ret.lines as SkuLines);
   const inspected = { ...(ret.inspected as Record<string, number>) };
   for (const l of d.lines) {
     const open = (receivedQty.get(l.sku) ?? 0) - (inspected[l.sku] ?? 0);

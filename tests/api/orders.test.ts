@@ -1,31 +1,23 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../security/security-support';
 import { event } from '../support/events';
 import type { Json } from '../support/rows';
 import { startTestTower, type TestTower } from '../support/tower';
 import { waitFor } from '../support/wait';
+import { allApplied as allAppliedIn, replaySmallDay, SMALL_DAY_SOURCES } from '../support/small-day';
 
 /** One order as a supervisor sees it, read over HTTP after the hand-worked day (shared/examples). */
 let t: TestTower;
 let key: string;
 let viewer: string;
 
-const allApplied = () =>
-  waitFor('every event applied', async () => {
-    const [row] = await t.db.sql`SELECT count(*)::int AS n FROM events WHERE applied_at IS NULL`;
-    return row!.n === 0;
-  });
+const allApplied = () => allAppliedIn(t);
 
 beforeAll(async () => {
   t = await startTestTower();
-  key = await t.createApiKey(['erp', 'wms-east', 'wms-west', 'web', 'mkt-a']);
+  key = await t.createApiKey(SMALL_DAY_SOURCES);
   viewer = (await t.createUser('viewer')).cookie;
-  const day = await readFile(path.resolve(import.meta.dirname, '../fixtures/small-day.ndjson'), 'utf8');
-  const res = await t.postEvents(key, day, 'application/x-ndjson');
-  expect(await res.json()).toEqual({ accepted: 13, duplicates: 1, rejected: [] });
-  await allApplied();
+  await replaySmallDay(t, key);
 });
 
 afterAll(async () => {

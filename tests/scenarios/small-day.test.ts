@@ -1,22 +1,13 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestTower, type TestTower } from '../support/tower';
-import { waitFor } from '../support/wait';
+import { replaySmallDay, SMALL_DAY_SOURCES } from '../support/small-day';
 
 /** The hand-worked day of the contract (shared/examples), replayed through the API and the workers. */
 let t: TestTower;
 
 beforeAll(async () => {
   t = await startTestTower();
-  const key = await t.createApiKey(['erp', 'wms-east', 'wms-west', 'web', 'mkt-a']);
-  const body = await readFile(path.resolve(import.meta.dirname, '../fixtures/small-day.ndjson'), 'utf8');
-  const res = await t.postEvents(key, body, 'application/x-ndjson');
-  expect(await res.json()).toEqual({ accepted: 13, duplicates: 1, rejected: [] });
-  await waitFor('every event applied', async () => {
-    const [row] = await t.db.sql`SELECT count(*)::int AS n FROM events WHERE applied_at IS NULL`;
-    return row!.n === 0;
-  });
+  await replaySmallDay(t, await t.createApiKey(SMALL_DAY_SOURCES));
 });
 
 afterAll(async () => {
