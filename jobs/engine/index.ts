@@ -47,6 +47,17 @@ export interface EngineResult {
   breaches: string[];
 }
 
+/** What an event is about, to match a waiting event with the one it waits for. */
+function keysOf(row: Row): Set<string> {
+  const d = row.data as Record<string, unknown>;
+  const keys = new Set<string>();
+  for (const [field, prefix] of [['orderId', 'o'], ['transferId', 't'], ['returnId', 'r'], ['locationId', 'l'], ['fromLocationId', 'l'], ['toLocationId', 'l'], ['channel', 'c'], ['sku', 's']] as const) {
+    if (typeof d[field] === 'string') keys.add(`${prefix}:${d[field]}`);
+  }
+  for (const s of subjects(row).skus) keys.add(`s:${s}`);
+  return keys;
+}
+
 /** SKUs an event touches directly, and the orders whose lines it touches. */
 function subjects(row: Row): { skus: string[]; orderIds: string[] } {
   const d = row.data as { sku?: string; lines?: { sku: string }[]; items?: { sku: string }[]; orderId?: string };
@@ -132,7 +143,15 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
     }
   };
 
-  for (const row of rows) await run(row);
+  for (const row of rows) {
+    await run(row);
+    // An event waiting for this one (a shipment for this order) goes right after it, before the
+    // events that follow, as if it had arrived in order.
+    if (waiting.size > 0 && !waiting.has(row.seq) && !invalid.has(row.seq)) {
+      const keys = keysOf(row);
+      for (const w of [...waiting.values()]) if ([...keysOf(w.row)].some((k) => keys.has(k))) await run(w.row);
+    }
+  }
   // A prerequisite may have come later in the same batch (a shipment before its order).
   for (const { row } of [...waiting.values()]) await run(row);
 

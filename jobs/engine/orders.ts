@@ -2,7 +2,7 @@ import { openException } from '../../db/queries/exceptions';
 import { deriveStatus } from '../../domain/orders/status';
 import { allocate, type CandidateLocation } from '../../domain/inventory/allocation';
 import { shipmentMoves, shortPickMoves } from '../../domain/inventory/buckets';
-import { cancelOpenUnits, loadOrder, refreshStatus, reservationsOf, reserve, unreserve } from './order-book';
+import { cancelOpenUnits, loadOrder, refreshStatus, reservationsOf, reserve, unreserve, type OrderLine } from './order-book';
 import { DeferEventError, InvalidEventError, move, type BatchContext, type Row } from './context';
 
 type Line = { sku: string; qty: number; unitPrice: number };
@@ -157,52 +157,60 @@ export async function shipped(ctx: BatchContext, row: Row): Promise<void> {
   const reservations = await reservationsOf(ctx.tx, d.orderId);
   let units = 0;
   for (const shippedLine of d.lines) {
+    units += shippedLine.qty;
+    const lines = order.lines.filter((l) => l.sku === shippedLine.sku);
+    const open = (l: OrderLine) => l.qty - l.shipped - l.cancelled;
+    const shippedNow = new Map<number, number>();
+    const ship = (l: OrderLine, q: number) => {
+      shippedNow.set(l.line_no, (shippedNow.get(l.line_no) ?? 0) + q);
+      l.shipped += q;
+    };
     let left = shippedLine.qty;
-    units += left;
-    // Lines with units reserved at the shipping location first: those are the units on this truck.
-    const reservedHere = (lineNo: number) => reservations.filter((r) => r.line_no === lineNo && r.location_id === d.locationId).reduce((n, r) => n + r.qty, 0);
-    const candidatesForSku = order.lines.filter((l) => l.sku === shippedLine.sku).sort((a, b) => reservedHere(b.line_no) - reservedHere(a.line_no) || a.line_no - b.line_no);
-    for (const line of candidatesForSku) {
-      const open = line.qty - line.shipped - line.cancelled;
-      const take = Math.min(left, open);
-      if (take <= 0) continue;
-      // Reserved here first, then what was backordered, then a reservation elsewhere (shipped from another place).
-      let remaining = take;
-      const here = reservations.filter((r) => r.line_no === line.line_no && r.location_id === d.locationId);
-      const elsewhere = reservations.filter((r) => r.line_no === line.line_no && r.location_id !== d.locationId);
-      for (const r of here) {
-        const q = Math.min(remaining, r.qty);
-        await unreserve(ctx, row, { orderId: d.orderId, lineNo: line.line_no, locationId: r.location_id, sku: r.sku, qty: q }, { release: false, reason: 'shipped' });
+    // 1. Units reserved at the shipping location, on any line of the SKU: those are the ones on this truck.
+    for (const l of lines) {
+      for (const r of reservations.filter((x) => x.line_no === l.line_no && x.location_id === d.locationId && x.qty > 0)) {
+        const q = Math.min(left, r.qty, open(l));
+        if (q <= 0) continue;
+        await unreserve(ctx, row, { orderId: d.orderId, lineNo: l.line_no, locationId: r.location_id, sku: r.sku, qty: q }, { release: false, reason: 'shipped' });
         await move(ctx, row, { sku: r.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped' }, shipmentMoves(q));
         r.qty -= q;
-        remaining -= q;
+        ship(l, q);
+        left -= q;
       }
-      // Units not reserved here must at least be on this location's book, or the book is wrong.
-      if (remaining > 0) {
-        const book = await ctx.inventory.get(line.sku, d.locationId);
-        if (book.on_hand - book.reserved < remaining) {
-          throw new InvalidEventError(`shipment ${d.shipmentId} ships ${remaining} unreserved ${line.sku} from ${d.locationId}, which has ${Math.max(0, book.on_hand - book.reserved)} available`);
-        }
+    }
+    // Anything else must at least be on this location's book, or the book (or the WMS) is wrong.
+    if (left > 0) {
+      const book = await ctx.inventory.get(shippedLine.sku, d.locationId);
+      const available = Math.max(0, book.on_hand - book.reserved);
+      if (available < left) {
+        throw new InvalidEventError(`shipment ${d.shipmentId} ships ${left} unreserved ${shippedLine.sku} from ${d.locationId}, which has ${available} available`);
       }
-      const fromBackorder = Math.min(remaining, line.backordered);
-      if (fromBackorder > 0) {
-        await ctx.tx`UPDATE order_lines SET backordered = backordered - ${fromBackorder} WHERE order_id = ${d.orderId} AND line_no = ${line.line_no}`;
-        await move(ctx, row, { sku: line.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped unreserved' }, [{ bucket: 'onHand', delta: -fromBackorder }]);
-        remaining -= fromBackorder;
-      }
-      for (const r of elsewhere) {
-        if (remaining === 0) break;
-        const q = Math.min(remaining, r.qty);
-        await unreserve(ctx, row, { orderId: d.orderId, lineNo: line.line_no, locationId: r.location_id, sku: r.sku, qty: q }, { release: true, reason: 'shipped from elsewhere' });
+    }
+    // 2. Units still backordered, then 3. units reserved at another location (released there).
+    for (const l of lines) {
+      const q = Math.min(left, l.backordered, open(l));
+      if (q <= 0) continue;
+      await ctx.tx`UPDATE order_lines SET backordered = backordered - ${q} WHERE order_id = ${d.orderId} AND line_no = ${l.line_no}`;
+      await move(ctx, row, { sku: l.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped unreserved' }, [{ bucket: 'onHand', delta: -q }]);
+      l.backordered -= q;
+      ship(l, q);
+      left -= q;
+    }
+    for (const l of lines) {
+      for (const r of reservations.filter((x) => x.line_no === l.line_no && x.location_id !== d.locationId && x.qty > 0)) {
+        const q = Math.min(left, r.qty, open(l));
+        if (q <= 0) continue;
+        await unreserve(ctx, row, { orderId: d.orderId, lineNo: l.line_no, locationId: r.location_id, sku: r.sku, qty: q }, { release: true, reason: 'shipped from elsewhere' });
         await move(ctx, row, { sku: r.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped unreserved' }, [{ bucket: 'onHand', delta: -q }]);
         r.qty -= q;
-        remaining -= q;
+        ship(l, q);
+        left -= q;
       }
-      await ctx.tx`UPDATE order_lines SET shipped = shipped + ${take} WHERE order_id = ${d.orderId} AND line_no = ${line.line_no}`;
-      line.shipped += take;
-      left -= take;
     }
     if (left > 0) throw new InvalidEventError(`shipment ${d.shipmentId} ships ${shippedLine.qty} of ${shippedLine.sku}, more than order ${d.orderId} has open`);
+    for (const [lineNo, q] of shippedNow) {
+      await ctx.tx`UPDATE order_lines SET shipped = shipped + ${q} WHERE order_id = ${d.orderId} AND line_no = ${lineNo}`;
+    }
   }
   await ctx.tx`INSERT INTO shipments (order_id, shipment_id, location_id, shipped_at, units, event_seq)
                VALUES (${d.orderId}, ${d.shipmentId}, ${d.locationId}, ${row.occurred_at}, ${units}, ${row.seq})`;

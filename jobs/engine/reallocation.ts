@@ -43,7 +43,7 @@ export async function releaseOverReservations(ctx: BatchContext): Promise<void> 
 export async function reallocateBackorders(ctx: BatchContext): Promise<void> {
   const causes = new Map(ctx.reallocate);
   ctx.reallocate.clear();
-  const skus = [...causes.keys()].filter((s) => ctx.lockedSkus.has(s));
+  const skus = [...causes.keys()];
   if (skus.length === 0) return;
   const rows = await ctx.tx`
     SELECT o.order_id, o.created_at, o.ship_to->>'region' AS region, c.priority, c.allow_split, l.line_no, l.sku, l.backordered
@@ -52,7 +52,8 @@ export async function reallocateBackorders(ctx: BatchContext): Promise<void> {
     JOIN channels c ON c.channel = o.channel
     WHERE l.backordered > 0 AND o.status <> 'cancelled'
       AND l.order_id IN (SELECT order_id FROM order_lines WHERE backordered > 0 AND sku IN ${ctx.tx(skus)})
-    ORDER BY o.order_id, l.line_no`;
+    ORDER BY o.order_id, l.line_no
+    FOR UPDATE OF l`;
   const orders = new Map<string, Backorder>();
   for (const r of rows) {
     const o: Backorder = orders.get(r.order_id) ?? {
@@ -61,8 +62,9 @@ export async function reallocateBackorders(ctx: BatchContext): Promise<void> {
     o.lines.push({ lineNo: r.line_no, sku: r.sku, qty: r.backordered });
     orders.set(r.order_id, o);
   }
-  // An order that also waits for a SKU this batch did not lock is left for the batch that locks it.
-  const eligible = [...orders.values()].filter((o) => o.lines.every((l) => ctx.lockedSkus.has(l.sku)));
+  // The lines are locked (a racing cancellation cannot zero them under us); the other SKUs of a
+  // multi-SKU backorder are locked on demand when their stock is read.
+  const eligible = [...orders.values()];
   if (eligible.length === 0) return;
   // A no-split order partly reserved (after a short pick or a release) may only be completed where the rest is.
   const noSplit = eligible.filter((o) => !o.allowSplit).map((o) => o.orderId);

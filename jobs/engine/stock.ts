@@ -110,11 +110,19 @@ export async function returnReceived(ctx: BatchContext, row: Row): Promise<void>
   const [exists] = await ctx.tx`SELECT 1 FROM returns WHERE return_id = ${d.returnId}`;
   if (exists) throw new InvalidEventError(`return ${d.returnId} was received already`);
   for (const l of d.lines) {
-    const [line] = await ctx.tx`
+    // Spread over the order's lines of that SKU, as far as each shipped and has not been returned.
+    const lines = await ctx.tx`
       SELECT line_no, shipped - returned AS returnable FROM order_lines
-      WHERE order_id = ${d.orderId} AND sku = ${l.sku} AND shipped - returned >= ${l.qty} ORDER BY line_no LIMIT 1`;
-    if (!line) throw new InvalidEventError(`return ${d.returnId} brings back ${l.qty} of ${l.sku}, more than order ${d.orderId} shipped and has not returned`);
-    await ctx.tx`UPDATE order_lines SET returned = returned + ${l.qty} WHERE order_id = ${d.orderId} AND line_no = ${line.line_no}`;
+      WHERE order_id = ${d.orderId} AND sku = ${l.sku} AND shipped > returned ORDER BY line_no`;
+    const returnable = lines.reduce((n, x) => n + Number(x.returnable), 0);
+    if (returnable < l.qty) throw new InvalidEventError(`return ${d.returnId} brings back ${l.qty} of ${l.sku}, more than order ${d.orderId} shipped and has not returned (${returnable})`);
+    let left = l.qty;
+    for (const x of lines) {
+      const q = Math.min(left, Number(x.returnable));
+      if (q <= 0) continue;
+      await ctx.tx`UPDATE order_lines SET returned = returned + ${q} WHERE order_id = ${d.orderId} AND line_no = ${x.line_no}`;
+      left -= q;
+    }
     await move(ctx, row, { sku: l.sku, locationId: d.locationId, orderId: d.orderId, reason: `return ${d.returnId} received` }, returnReceiptMoves(l.qty));
   }
   await refreshStatus(ctx, d.orderId);

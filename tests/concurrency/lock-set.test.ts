@@ -141,3 +141,67 @@ it('does not lose a receipt committed by another batch while a cancellation it r
   expect(bucketProblems(await readBuckets(h.db.sql, ['LS-C']))).toEqual([]);
   expect(await breachProblems(h.db.sql, ['LS-C'], 'LS-O')).toEqual([]);
 });
+
+it('re-allocates a received unit to a split-channel order that was created while the receiving batch waited for a lock', async () => {
+  // LS-I arrives; the order waiting for it (split channel) also waits for LS-J, which nobody has.
+  await h.run(['LS-H', 'LS-I', 'LS-J'].map((s) => itemEvent(s, new Date(T0).toISOString(), `ls-item-${s}`)));
+  // The receiving job also touches LS-H, which sorts before LS-I: it waits there before it locks LS-I.
+  const receiveJob = (await h.ingest([ev('stock.received', { sku: 'LS-I', locationId: 'E1', qty: 1 }), ev('stock.received', { sku: 'LS-H', locationId: 'E1', qty: 1 })]))
+    .filter((s): s is string => s !== undefined);
+  const busy = await holdSkuLock('LS-H');
+  const receiving = h.apply(receiveJob);
+  await waitFor('the receiving batch waiting for the LS-H lock', async () => (await waitersOnAdvisoryLocks()) >= 1, 10_000, 20);
+  // Meanwhile another worker creates the order: nothing of LS-I nor LS-J in stock, both lines backordered.
+  await h.run([ev('order.created', {
+    orderId: 'LS-O7', channel: SPLIT, lines: [{ sku: 'LS-I', qty: 1, unitPrice: 1 }, { sku: 'LS-J', qty: 1, unitPrice: 1 }], shipTo: { region: 'east' }, payment: 'authorized',
+  })]);
+  await busy.release();
+  await receiving;
+
+  // Spec "Allocation": the received LS-I goes to the waiting split-channel order (line by line); at rest
+  // no split-channel backorder of LS-I while E1 has one available.
+  const problems = [
+    ...bucketProblems(await readBuckets(h.db.sql, ['LS-H', 'LS-I', 'LS-J'])),
+    ...lineProblems(await readLines(h.db.sql, 'LS-O7')),
+    ...(await atRestProblems(h.db.sql, ['LS-H', 'LS-I', 'LS-J'], 'LS-O7')),
+  ];
+  expect(problems).toEqual([]);
+});
+
+it('does not refuse a receipt because a cancellation that raced with it zeroed a backorder it was re-allocating', async () => {
+  await h.run(['LS-K', 'LS-M', 'LS-P'].map((s) => itemEvent(s, new Date(T0).toISOString(), `ls-item-${s}`)));
+  await h.run([ev('stock.received', { sku: 'LS-M', locationId: 'E1', qty: 1 })]);
+  await h.run([order('LS-O10', 'LS-M')]);
+  const [createdSeq] = await h.ingest([order('LS-O11', 'LS-P')]); // nothing of LS-P in stock: backordered
+  const cancelJob = (await h.ingest([
+    ev('order.cancelled', { orderId: 'LS-O11', reason: 'customer' }),
+    ev('order.payment_authorized', { orderId: 'LS-O10' }),
+    ev('stock.received', { sku: 'LS-K', locationId: 'E1', qty: 1 }),
+  ])).filter((s): s is string => s !== undefined);
+
+  // The cancelling batch reads its lock set before LS-O11 exists, then waits.
+  const busy = await holdSkuLock('LS-K');
+  const cancelling = h.apply(cancelJob);
+  await waitFor('the cancelling batch waiting for the LS-K lock', async () => (await waitersOnAdvisoryLocks()) >= 1, 10_000, 20);
+  await h.apply([createdSeq!]);
+  // It cancels LS-O11 (backorder → 0) and then stops at LS-O10's row, still uncommitted.
+  const rowHolder = await h.db.sql.reserve();
+  await rowHolder`BEGIN`;
+  await rowHolder`SELECT 1 FROM orders WHERE order_id = 'LS-O10' FOR UPDATE`;
+  await busy.release();
+  await waitFor('the cancelling batch waiting for the LS-O10 row', async () => (await waitersOnRowLocks()) >= 1, 10_000, 20);
+
+  // A unit of LS-P arrives in another worker; its re-allocation sees LS-O11 still waiting.
+  const receipt = ev('stock.received', { sku: 'LS-P', locationId: 'E1', qty: 1 });
+  const receiving = h.run([receipt]);
+  await waitFor('the receiving batch waiting for the cancelled line', async () => (await waitersOnRowLocks()) >= 2, 5_000, 20).catch(() => undefined);
+  await rowHolder`COMMIT`;
+  rowHolder.release();
+  await Promise.all([cancelling, receiving]);
+
+  const [r] = await h.db.sql`SELECT applied_at IS NOT NULL AS applied, apply_error FROM events WHERE event_id = ${receipt.id}`;
+  expect(r, 'the receipt of LS-P is applied: a unit that arrived is on the book').toEqual({ applied: true, apply_error: null });
+  expect((await h.db.sql`SELECT on_hand, reserved FROM inventory WHERE sku = 'LS-P' AND location_id = 'E1'`)[0]).toEqual({ on_hand: 1, reserved: 0 });
+  expect((await h.db.sql`SELECT status FROM orders WHERE order_id = 'LS-O11'`)[0]?.status).toBe('cancelled');
+  expect(lineProblems(await readLines(h.db.sql, 'LS-O11'))).toEqual([]);
+});

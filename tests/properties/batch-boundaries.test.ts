@@ -33,7 +33,7 @@ it('decides the same whatever the batch boundaries', async () => {
       await runPlanTwice(h, plan, { tagA: `b${runNo}a`, tagB: `b${runNo}b`, tolerance: engine.countTolerance });
     }),
     {
-      numRuns: 15,
+      numRuns: Number(process.env.PROP_RUNS ?? 15),
       interruptAfterTimeLimit: 40_000,
       ...(process.env.PROP_SEED ? { seed: Number(process.env.PROP_SEED), path: process.env.PROP_PATH, endOnFailure: true } : {}),
     },

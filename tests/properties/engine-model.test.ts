@@ -42,15 +42,20 @@ it('keeps the invariants after every batch and matches the reference model', asy
       if (process.env.PROP_DEBUG && runNo <= 2) console.log(report.transcript.join('\n'));
     }),
     {
-      numRuns: 30,
+      numRuns: Number(process.env.PROP_RUNS ?? 30),
       interruptAfterTimeLimit: 45_000,
       // Replay a reported failure: PROP_SEED=<seed> PROP_PATH=<path> npx vitest run tests/properties/engine-model.test.ts
       ...(process.env.PROP_SEED ? { seed: Number(process.env.PROP_SEED), path: process.env.PROP_PATH, endOnFailure: true } : {}),
     },
   );
-  // The generator must actually exercise the interesting paths, not only trivial ones.
   if (process.env.PROP_DEBUG) console.log(totals, byType);
-  expect(totals.applied).toBeGreaterThan(200);
-  expect(totals.invalid).toBeGreaterThan(5);
-  expect(totals.duplicate).toBeGreaterThan(3);
+  // The generator must actually exercise the interesting paths, not only trivial ones (per 10 runs).
+  if (runNo >= 10) {
+    expect(totals.applied).toBeGreaterThan(6 * runNo);
+    expect(totals.invalid + totals.wait).toBeGreaterThan(runNo / 5);
+    expect(totals.duplicate).toBeGreaterThan(runNo / 5);
+    for (const type of ['order.created', 'fulfillment.shipped', 'fulfillment.short_picked', 'order.cancelled', 'stock.counted', 'stock.transfer_received', 'return.inspected']) {
+      expect(byType[`${type} applied`] ?? 0, `${type} events applied`).toBeGreaterThan(0);
+    }
+  }
 }, 120_000);

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultEngineConfig } from '../../jobs/engine/context';
 import type { RawEvent } from '../support/events';
-import { readBuckets, readLines, bucketProblems, lineProblems, breachProblems } from './support/checks';
+import { atRestProblems, breachProblems, bucketProblems, lineProblems, readBuckets, readLines } from './support/checks';
 import { networkEvents, itemEvent, startEngineHarness, SPLIT, WHOLE, type EngineHarness } from './support/engine-harness';
 
 let h: EngineHarness;
@@ -66,6 +66,59 @@ describe('shipments', () => {
   });
 });
 
+describe('shipments, continued', () => {
+  it('ships every unit the order has reserved at the location, when they sit on two lines of one SKU', async () => {
+    // Found by the property test after the first fix. B: 1 at E1, 4 at W1. The order (east, splits
+    // allowed) wants 3 + 2 B: line 1 gets E1×1 + W1×2, line 2 gets W1×2: 4 reserved at W1.
+    await h.run([itemEvent('R9-B', at(0), 'R9-item')]);
+    await h.run([ev('stock.received', 1, { sku: 'R9-B', locationId: 'E1', qty: 1 }), ev('stock.received', 2, { sku: 'R9-B', locationId: 'W1', qty: 4 })]);
+    await h.run([order('R9-O1', SPLIT, 3, [['R9-B', 3], ['R9-B', 2]])]);
+    const reserved = await h.db.sql`SELECT line_no, location_id, qty FROM reservations WHERE order_id = 'R9-O1' ORDER BY 1, 2`;
+    expect(reserved.map((r) => `${r.line_no}@${r.location_id}×${r.qty}`)).toEqual(['1@E1×1', '1@W1×2', '2@W1×2']);
+    // W1 ships the 4 units reserved there for this order.
+    const ship = ev('fulfillment.shipped', 4, { orderId: 'R9-O1', locationId: 'W1', shipmentId: 'R9-S1', lines: [{ sku: 'R9-B', qty: 4 }] });
+    await h.run([ship]);
+    expect(await outcome(ship), 'a shipment of exactly the units reserved for the order at W1 must be applied').toEqual({ applied: true, apply_error: null });
+    expect(await row('R9-B', 'W1')).toEqual({ on_hand: 0, reserved: 0 });
+    expect(await row('R9-B', 'E1')).toEqual({ on_hand: 1, reserved: 1 });
+    expect(await invariants(['R9-B'], 'R9-')).toEqual([]);
+  });
+});
+
+describe('returns', () => {
+  it('accepts the return of every unit of a SKU the order shipped, however its lines split them', async () => {
+    // Contract: return.received = returns-pending-inspection + qty; an order that shipped 2 units of a
+    // SKU can have 2 units of it returned. Here the 2 units sit on two lines of 1.
+    await h.run([itemEvent('R7-A', at(0), 'R7-item')]);
+    await h.run([ev('stock.received', 1, { sku: 'R7-A', locationId: 'E1', qty: 2 })]);
+    await h.run([order('R7-O1', SPLIT, 2, [['R7-A', 1], ['R7-A', 1]])]);
+    await h.run([ev('fulfillment.shipped', 3, { orderId: 'R7-O1', locationId: 'E1', shipmentId: 'R7-S1', lines: [{ sku: 'R7-A', qty: 2 }] })]);
+    const ret = ev('return.received', 4, { returnId: 'R7-R1', orderId: 'R7-O1', locationId: 'E1', lines: [{ sku: 'R7-A', qty: 2 }] });
+    await h.run([ret]);
+    expect(await outcome(ret), 'the return of the 2 shipped units must be applied').toEqual({ applied: true, apply_error: null });
+    const [o] = await h.db.sql`SELECT status FROM orders WHERE order_id = 'R7-O1'`;
+    expect(o?.status).toBe('returned');
+    const [b] = await h.db.sql`SELECT returns_pending FROM inventory WHERE sku = 'R7-A' AND location_id = 'E1'`;
+    expect(b?.returns_pending).toBe(2);
+  });
+
+  it('moves the order to partially_returned / returned and restocks only what inspection restocks', async () => {
+    await h.run([itemEvent('R8-A', at(0), 'R8-item')]);
+    await h.run([ev('stock.received', 1, { sku: 'R8-A', locationId: 'E1', qty: 3 })]);
+    await h.run([order('R8-O1', SPLIT, 2, [['R8-A', 3]])]);
+    await h.run([ev('fulfillment.shipped', 3, { orderId: 'R8-O1', locationId: 'E1', shipmentId: 'R8-S1', lines: [{ sku: 'R8-A', qty: 3 }] })]);
+    await h.run([ev('return.received', 4, { returnId: 'R8-R1', orderId: 'R8-O1', locationId: 'X9', lines: [{ sku: 'R8-A', qty: 2 }] })]);
+    expect((await h.db.sql`SELECT status FROM orders WHERE order_id = 'R8-O1'`)[0]?.status).toBe('partially_returned');
+    await h.run([ev('return.inspected', 5, { returnId: 'R8-R1', lines: [{ sku: 'R8-A', qty: 1, disposition: 'restock' }, { sku: 'R8-A', qty: 1, disposition: 'write_off' }] })]);
+    expect(await h.db.sql`SELECT on_hand, returns_pending FROM inventory WHERE sku = 'R8-A' AND location_id = 'X9'`).toEqual([{ on_hand: 1, returns_pending: 0 }]);
+    // A second inspection of the same units is refused (nothing left pending).
+    const again = ev('return.inspected', 6, { returnId: 'R8-R1', lines: [{ sku: 'R8-A', qty: 1, disposition: 'restock' }] });
+    await h.run([again]);
+    expect((await outcome(again))?.apply_error).toMatch(/awaiting inspection/);
+    expect(await invariants(['R8-A'], 'R8-')).toEqual([]);
+  });
+});
+
 describe('out of order', () => {
   it('a movement that happened before a count but arrives after it is not counted twice', async () => {
     // The count at 10:30 saw the shelf AFTER the 10:10 receipt of 2. Whatever order the two facts
@@ -81,6 +134,23 @@ describe('out of order', () => {
     await h.run([ev('stock.counted', 30, { sku: 'R2-B', locationId: 'E1', countedQty: 102 })]);
     await h.run([ev('stock.received', 10, { sku: 'R2-B', locationId: 'E1', qty: 2 })]);
     expect((await row('R2-B', 'E1')).on_hand, 'same facts, other arrival order: on hand must be the same (the count already saw the receipt)').toBe(102);
+  });
+
+  it('applies a waiting event as soon as its prerequisite arrives, before the events after it (whatever the batch)', async () => {
+    // Found by batch-boundaries.test.ts. A: 3 at E1 (east), 1 at W1 (west). Delivered in this order,
+    // in ONE batch: the cancellation of O1 (O1 unknown yet: it waits), O1 (3 A), O2 (1 A, east).
+    // Event by event, the cancellation applies the moment O1 exists and frees E1's 3 units before O2
+    // arrives: O2 is served from E1, its own region (that is what one event per batch gives).
+    await h.run([itemEvent('R11-A', at(0), 'R11-item')]);
+    await h.run([ev('stock.received', 1, { sku: 'R11-A', locationId: 'E1', qty: 3 }), ev('stock.received', 2, { sku: 'R11-A', locationId: 'W1', qty: 1 })]);
+    await h.run([
+      ev('order.cancelled', 6, { orderId: 'R11-O1', reason: 'customer' }),
+      order('R11-O1', SPLIT, 5, [['R11-A', 3]]),
+      order('R11-O2', SPLIT, 7, [['R11-A', 1]]),
+    ]);
+    const res = await h.db.sql`SELECT order_id, location_id, qty FROM reservations WHERE order_id LIKE 'R11-%' ORDER BY 1, 2`;
+    expect(res.map((r) => `${r.order_id}@${r.location_id}×${r.qty}`), 'O1 cancelled before O2 arrived: O2 from E1 (east)').toEqual(['R11-O2@E1×1']);
+    expect((await h.db.sql`SELECT status FROM orders WHERE order_id = 'R11-O1'`)[0]?.status).toBe('cancelled');
   });
 
   it('a shipment whose order never comes becomes invalid_event when its window runs out, and is not applied later', async () => {
@@ -118,6 +188,24 @@ describe('allocation and re-allocation (spec "Allocation")', () => {
     expect(await line('R4-O1', 1), 'R4-O1 (no-split, priority 2) keeps waiting').toEqual({ reserved: 0, backordered: 1, shipped: 0 });
     expect(await line('R4-O3', 1), 'R4-O3 came after the unit was taken').toEqual({ reserved: 0, backordered: 1, shipped: 0 });
     expect(await invariants(['R4-A'], 'R4-')).toEqual([]);
+  });
+
+  it('re-allocates, within the same batch, a multi-SKU order that a stock drop put back to backorder', async () => {
+    // Found by batch-boundaries.test.ts. A: 3 at W1. The order (splits allowed) wants 2 B (none
+    // anywhere: backordered) + 1 A (reserved at W1).
+    await h.run([itemEvent('R10-A', at(0), 'R10-item-a'), itemEvent('R10-B', at(0), 'R10-item-b')]);
+    await h.run([ev('stock.received', 1, { sku: 'R10-A', locationId: 'W1', qty: 3 })]);
+    await h.run([order('R10-O1', SPLIT, 2, [['R10-B', 2], ['R10-A', 1]])]);
+    expect(await line('R10-O1', 2)).toEqual({ reserved: 1, backordered: 0, shipped: 0 });
+    // One batch: all 3 A at W1 are written off (the A line goes back to backorder), then 2 A arrive at W1.
+    await h.run([
+      ev('stock.adjusted', 3, { sku: 'R10-A', locationId: 'W1', delta: -3, reason: 'shrink' }),
+      ev('stock.received', 4, { sku: 'R10-A', locationId: 'W1', qty: 2 }),
+    ]);
+    // Applied one per batch, the receipt re-reserves the A line at W1; cut into one batch it must too.
+    expect(await line('R10-O1', 2), 'the A line is reserved again from the 2 received at W1').toEqual({ reserved: 1, backordered: 0, shipped: 0 });
+    expect(await atRestProblems(h.db.sql, ['R10-A', 'R10-B'], 'R10-')).toEqual([]);
+    expect(await invariants(['R10-A', 'R10-B'], 'R10-')).toEqual([]);
   });
 
   it('prefers one location that fills the whole order: same region first, then priority, then most available, then id', async () => {

@@ -285,11 +285,19 @@ export class Model {
         const id = String(d.returnId);
         if (this.returns.has(id)) return 'invalid';
         const lines = d.lines as { sku: string; qty: number }[];
+        // What the order shipped of the SKU and has not had back yet, over all its lines.
         const returnedNow = o.lines.map((l) => l.returned);
         for (const rl of lines) {
-          const i = o.lines.findIndex((l, j) => l.sku === rl.sku && l.shipped - returnedNow[j]! >= rl.qty);
-          if (i < 0) return 'invalid';
-          returnedNow[i]! += rl.qty;
+          let left = rl.qty;
+          o.lines.forEach((l, j) => {
+            if (l.sku !== rl.sku) return;
+            const q = Math.min(left, l.shipped - returnedNow[j]!);
+            if (q > 0) {
+              returnedNow[j]! += q;
+              left -= q;
+            }
+          });
+          if (left > 0) return 'invalid';
         }
         o.lines.forEach((l, i) => (l.returned = returnedNow[i]!));
         const r: Return = { orderId: o.orderId, locationId: String(d.locationId), received: new Map(), inspected: new Map() };
