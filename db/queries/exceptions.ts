@@ -27,7 +27,10 @@ export async function openException(sql: Db, e: NewException): Promise<void> {
     ON CONFLICT (type, subject) WHERE status <> 'resolved' DO UPDATE SET
       occurrences = exceptions.occurrences + 1,
       last_seen_at = greatest(exceptions.last_seen_at, EXCLUDED.last_seen_at),
-      details = exceptions.details || EXCLUDED.details,
+      -- The newest details win, but the events named by every occurrence are kept (the first offender too).
+      details = CASE WHEN jsonb_typeof(exceptions.details->'events') = 'array' AND jsonb_typeof(EXCLUDED.details->'events') = 'array'
+        THEN exceptions.details || EXCLUDED.details || jsonb_build_object('events', (exceptions.details->'events') || (EXCLUDED.details->'events'))
+        ELSE exceptions.details || EXCLUDED.details END,
       updated_at = now()`;
 }
 

@@ -75,6 +75,8 @@ it('opens one when reserved exceeds on hand, and counts a second breach on the s
   const again = await breach('sku:IB-C@E1');
   expect(again!.occurrences).toBe(2);
   expect(again!.details.events).toContain(second);
+  // The first offender stays named after a later occurrence.
+  expect(again!.details.events).toContain(first);
 });
 
 it('opens one naming the event when an order line no longer adds up (ordered ≠ reserved + backordered + shipped + cancelled)', async () => {
