@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Sql, TransactionSql } from '../db/connect';
 import { createBatch, lockUnapplied, markApplied, markBatchAggregated, markDeferred, type PendingEventRow } from '../db/queries/events';
 import { applyEvents } from './engine';
-import { defaultEngineConfig, type EngineConfig } from './engine/context';
+import { defaultEngineConfig, isDataError, type EngineConfig } from './engine/context';
 import type { LiveFact } from '../domain/live/aggregates';
 import type { LiveAggregates } from './live-aggregates';
 import { APPLY_QUEUE, bullPrefix, type ApplyJobData } from './queues';
@@ -27,8 +27,6 @@ export interface ApplyResult {
 
 type Effects = (tx: TransactionSql, rows: PendingEventRow[]) => Promise<{ invalid: Map<string, string>; deferred: Map<string, string>; facts: LiveFact[] }>;
 
-/** PostgreSQL data exceptions (class 22) and constraint violations (23): the event, not the system, is at fault. */
-const isDataError = (err: unknown) => /^2[23]/.test(String((err as { code?: string })?.code ?? ''));
 
 /**
  * Applies the still-unapplied events among `seqs` in one transaction, then adds their live deltas to

@@ -17,11 +17,3 @@ export async function writeAudit(sql: Db, e: AuditEntry): Promise<void> {
     VALUES (${e.actorKind}, ${e.actorId}, ${e.actorLabel}, ${e.action}, ${e.targetKind ?? null},
             ${e.targetId ?? null}, ${sql.json((e.details ?? {}) as never)}, ${e.ip ?? null})`;
 }
-
-export async function listAudit(sql: Db, filter: { targetKind?: string; targetId?: string; limit?: number }) {
-  return sql`
-    SELECT * FROM audit_log
-    WHERE (${filter.targetKind ?? null}::text IS NULL OR target_kind = ${filter.targetKind ?? null})
-      AND (${filter.targetId ?? null}::text IS NULL OR target_id = ${filter.targetId ?? null})
-    ORDER BY id DESC LIMIT ${filter.limit ?? 100}`;
-}

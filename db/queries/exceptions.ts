@@ -33,12 +33,3 @@ export async function openException(sql: Db, e: NewException): Promise<void> {
         ELSE exceptions.details || EXCLUDED.details END,
       updated_at = now()`;
 }
-
-export async function listExceptions(sql: Db, filter: { orderId?: string; sku?: string; type?: string } = {}) {
-  return sql`
-    SELECT * FROM exceptions
-    WHERE (${filter.orderId ?? null}::text IS NULL OR order_id = ${filter.orderId ?? null})
-      AND (${filter.sku ?? null}::text IS NULL OR sku = ${filter.sku ?? null})
-      AND (${filter.type ?? null}::text IS NULL OR type = ${filter.type ?? null})
-    ORDER BY opened_at, id`;
-}

@@ -1,6 +1,8 @@
 import type { Db } from '../connect';
 
-export type Bucket = 'onHand' | 'reserved' | 'inTransit' | 'returnsPending' | 'damaged';
+import type { LedgerBucket } from '../../domain/inventory/buckets';
+
+export type Bucket = LedgerBucket;
 
 export interface Move {
   sku: string;

@@ -18,6 +18,9 @@ export const defaultEngineConfig: EngineConfig = {
   countTolerance: { units: 2, percent: 0.02 },
 };
 
+/** PostgreSQL data exceptions (class 22) and constraint violations (23): the event, not the system, is at fault. */
+export const isDataError = (err: unknown) => /^2[23]/.test(String((err as { code?: string })?.code ?? ''));
+
 /** The event cannot be applied (unknown SKU, illegal status change, ...): kept with its reason, `invalid_event` opens. */
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';

@@ -3,7 +3,7 @@ import { openException } from '../../db/queries/exceptions';
 import { lockSkus } from '../../db/queries/inventory';
 import type { EventType } from '../../domain/events/schemas';
 import type { LiveFact } from '../../domain/live/aggregates';
-import { DeferEventError, InvalidEventError, type BatchContext, type EngineConfig, type Row } from './context';
+import { DeferEventError, InvalidEventError, isDataError, type BatchContext, type EngineConfig, type Row } from './context';
 import { checkInvariants } from './invariants';
 import { InventoryState } from './inventory-state';
 import { channelUpserted, itemUpserted, locationUpserted } from './master-data';
@@ -36,7 +36,6 @@ const handlers: Record<EventType, Handler> = {
   'refund.issued': stock.refundIssued,
 };
 
-const isDataError = (err: unknown) => /^2[23]/.test(String((err as { code?: string })?.code ?? ''));
 
 export interface EngineResult {
   /** seq → reason, for events kept as `invalid_event` (they count as applied: they will not be tried again). */

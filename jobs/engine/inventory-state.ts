@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connect';
 import type { BucketRow, Move } from '../../db/queries/inventory';
-import type { LedgerBucket } from '../../domain/inventory/buckets';
+import { availableOf, type LedgerBucket } from '../../domain/inventory/buckets';
 
 const column: Record<LedgerBucket, 'on_hand' | 'reserved' | 'in_transit' | 'returns_pending' | 'damaged'> = {
   onHand: 'on_hand', reserved: 'reserved', inTransit: 'in_transit', returnsPending: 'returns_pending', damaged: 'damaged',
@@ -81,7 +81,7 @@ export class InventoryState {
       const m = new Map<string, number>();
       for (const sku of skus) {
         const r = this.rows.get(keyOf(sku, l.location_id));
-        if (r) m.set(sku, Math.max(0, r.on_hand - r.reserved));
+        if (r) m.set(sku, availableOf({ onHand: r.on_hand, reserved: r.reserved }));
       }
       out.set(l.location_id, m);
     }

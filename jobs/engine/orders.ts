@@ -1,7 +1,7 @@
 import { openException } from '../../db/queries/exceptions';
 import { deriveStatus } from '../../domain/orders/status';
 import { allocate, type CandidateLocation } from '../../domain/inventory/allocation';
-import { shipmentMoves, shortPickMoves } from '../../domain/inventory/buckets';
+import { availableOf, shipmentMoves, shortPickMoves } from '../../domain/inventory/buckets';
 import { cancelOpenUnits, loadOrder, refreshStatus, reservationsOf, reserve, unreserve, type OrderLine } from './order-book';
 import { DeferEventError, InvalidEventError, move, type BatchContext, type Row } from './context';
 
@@ -181,7 +181,7 @@ export async function shipped(ctx: BatchContext, row: Row): Promise<void> {
     // Anything else must at least be on this location's book, or the book (or the WMS) is wrong.
     if (left > 0) {
       const book = await ctx.inventory.get(shippedLine.sku, d.locationId);
-      const available = Math.max(0, book.on_hand - book.reserved);
+      const available = availableOf({ onHand: book.on_hand, reserved: book.reserved });
       if (available < left) {
         throw new InvalidEventError(`shipment ${d.shipmentId} ships ${left} unreserved ${shippedLine.sku} from ${d.locationId}, which has ${available} available`);
       }

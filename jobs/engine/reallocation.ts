@@ -1,6 +1,6 @@
 import { openException } from '../../db/queries/exceptions';
 import { reallocate, type Backorder } from '../../domain/inventory/allocation';
-import { releaseMoves } from '../../domain/inventory/buckets';
+import { excessReservation, releaseMoves } from '../../domain/inventory/buckets';
 import { candidates } from './orders';
 import { refreshStatus, reserve } from './order-book';
 import { move, type BatchContext } from './context';
@@ -16,7 +16,7 @@ export async function releaseOverReservations(ctx: BatchContext): Promise<void> 
   for (const key of keys) {
     const [sku, locationId] = key.split('\u0000') as [string, string];
     const row = await ctx.inventory.get(sku, locationId);
-    let excess = row.reserved - Math.max(0, row.on_hand);
+    let excess = excessReservation({ onHand: row.on_hand, reserved: row.reserved });
     if (excess <= 0) continue;
     const cause = ctx.reallocate.get(sku);
     const reservations = await ctx.tx`
