@@ -1,9 +1,8 @@
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { insertRaw } from '../tests/support/ingest';
 import { one } from '../tests/support/rows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertEvents } from '../db/queries/events';
-import { validateEvent, type TowerEvent } from '../domain/events/validate';
 import { createTestDatabase, type TestDatabase } from '../tests/support/database';
 import { TEST_REDIS_URL } from '../tests/support/env';
 import { masterData, order } from '../tests/support/events';
@@ -32,15 +31,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const valid = (raw: unknown): TowerEvent => {
-  const v = validateEvent(raw, new Date(), 300_000);
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return v.event;
-};
-
-async function ingest(events: unknown[]): Promise<string[]> {
-  return (await insertEvents(db.sql, events.map(valid), null)).map((i) => i.seq);
-}
+const ingest = (events: unknown[]) => insertRaw(db.sql, events);
 
 /** Every live hash under the prefix, as Redis holds it now. */
 async function liveState(): Promise<Record<string, Record<string, string>>> {

@@ -1,11 +1,10 @@
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { insertEvents } from '../../db/queries/events';
-import { validateEvent } from '../../domain/events/validate';
 import { createTestDatabase, type TestDatabase } from '../../tests/support/database';
 import { TEST_REDIS_URL } from '../../tests/support/env';
 import { event, masterData } from '../../tests/support/events';
+import { insertRaw } from '../../tests/support/ingest';
 import { one } from '../../tests/support/rows';
 import { dropRedisPrefix, uniquePrefix } from '../../tests/support/tower';
 import { applyEventBatch } from '../apply-events';
@@ -17,14 +16,7 @@ let redis: Redis;
 let prefix: string;
 let live: LiveAggregates;
 
-async function insert(raw: unknown[]): Promise<string[]> {
-  const events = raw.map((r) => {
-    const v = validateEvent(r, new Date(), 300_000);
-    if (!v.ok) throw new Error(JSON.stringify(v.errors));
-    return v.event;
-  });
-  return (await insertEvents(db.sql, events, null)).map((i) => i.seq);
-}
+const insert = (raw: unknown[]) => insertRaw(db.sql, raw);
 
 const apply = async (raw: unknown[]) => applyEventBatch({ sql: db.sql, live, log }, await insert(raw));
 
