@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSlaOverrides } from './exceptions/types';
 
 /** Environment variables the tower understands. Parsed once per process by `realtime/config.ts`. */
 const intVar = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -46,6 +47,31 @@ export const configSchema = z.object({
   DEFER_MAX_SECONDS: intVar(300, 0),
   COUNT_TOLERANCE_UNITS: intVar(2, 0),
   COUNT_TOLERANCE_PERCENT: z.coerce.number().min(0).max(100).default(2),
+  /** SLA per exception type in minutes, e.g. `fraud_review=20,stockout=45`; unnamed types keep the spec's. */
+  EXCEPTION_SLA_MINUTES: z.string().default('').transform((text, ctx) => {
+    const { value, problems } = parseSlaOverrides(text);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return value;
+  }),
+  /** Resolution codes of ordinary exception types (fraud_review and count_discrepancy take approve/reject). */
+  EXCEPTION_RESOLUTION_CODES: z.string().default('fixed,no_action,duplicate').transform((text, ctx) => {
+    const codes = [...new Set(text.split(',').map((c) => c.trim()).filter(Boolean))];
+    const bad = codes.filter((c) => !/^[a-z][a-z0-9_]{0,31}$/.test(c) || ['approve', 'reject', 'reapplied', 'auto_resolved'].includes(c));
+    if (codes.length === 0) ctx.addIssue({ code: 'custom', message: 'needs at least one code' });
+    for (const c of bad) ctx.addIssue({ code: 'custom', message: `"${c}" must be lower_snake_case and not one of approve, reject, reapplied, auto_resolved` });
+    return codes;
+  }),
+  /** How often the time-driven rules run (SLA risk, overdue returns, stale feeds, escalation). */
+  RULES_INTERVAL_MS: intVar(30_000, 200),
+  /** An unshipped order whose promisedShipBy is this close (or past) is at risk. */
+  RISK_HORIZON_MINUTES: intVar(120, 0),
+  RETURN_OVERDUE_HOURS: intVar(48, 1),
+  /** Silence thresholds per source, e.g. `shop-web=10,edi-acme=240`; other sources are learned from their cadence. */
+  FEED_STALE_MINUTES: z.string().default(''),
+  /** The shortest silence a learned threshold may flag, in minutes. */
+  FEED_STALE_MIN_MINUTES: intVar(15, 1),
+  /** How long a bulk triage action can be undone. */
+  BULK_UNDO_SECONDS: intVar(10, 1),
 });
 
 export type Config = z.infer<typeof configSchema>;

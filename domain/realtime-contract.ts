@@ -1,3 +1,4 @@
+import type { ExceptionSummary, ExceptionView } from './exceptions/view';
 import type { OverviewDelta, OverviewSnapshot } from './live/overview';
 
 /**
@@ -9,6 +10,15 @@ export interface ServerToClientEvents {
   'overview.snapshot': (snapshot: OverviewSnapshot) => void;
   /** Sent at most every PUSH_INTERVAL_MS (default 250 ms) while something changed. */
   'overview.delta': (delta: OverviewDelta) => void;
+  /**
+   * Exceptions that were opened or changed (claimed, resolved, escalated, seen again), coalesced per
+   * push interval. A client keeps, per id, the row with the highest `version`.
+   */
+  'exceptions.changed': (change: { items: ExceptionView[] }) => void;
+  /** Counts and oldest age per type; sent on connect and whenever they change. */
+  'exceptions.summary': (summary: ExceptionSummary) => void;
+  /** Sent to supervisors and admins only: exceptions that just escalated (past due, or by hand). */
+  'exceptions.escalated': (change: { items: ExceptionView[] }) => void;
   /** The session behind this socket ended (logout, disabled user); the client should sign in again. */
   'session.ended': (info: { reason: string }) => void;
 }
