@@ -12,6 +12,12 @@ describe('configuration', () => {
     expect(parseConfig({ DATABASE_URL: '', ADMIN_EMAIL: '' }).DATABASE_URL).toBeUndefined();
   });
 
+  it('reads FEED_STALE_MINUTES into thresholds per source, and refuses a bad one', () => {
+    expect(parseConfig({}).FEED_STALE_MINUTES).toEqual({});
+    expect(parseConfig({ FEED_STALE_MINUTES: 'shop-web=10, edi-acme=240' }).FEED_STALE_MINUTES).toEqual({ 'shop-web': 10, 'edi-acme': 240 });
+    expect(() => parseConfig({ FEED_STALE_MINUTES: 'shop-web=ten' })).toThrow(/FEED_STALE_MINUTES: "shop-web=ten" must look like source=minutes/);
+  });
+
   it('lists every bad variable at once', () => {
     try {
       parseConfig({ PORT: 'abc', ROLE: 'boss', ADMIN_EMAIL: 'not-an-email' });

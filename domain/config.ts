@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSlaOverrides } from './exceptions/types';
+import { parseFeedThresholds } from './exceptions/time-rules';
 
 /** Environment variables the tower understands. Parsed once per process by `realtime/config.ts`. */
 const intVar = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -67,7 +68,11 @@ export const configSchema = z.object({
   RISK_HORIZON_MINUTES: intVar(120, 0),
   RETURN_OVERDUE_HOURS: intVar(48, 1),
   /** Silence thresholds per source, e.g. `shop-web=10,edi-acme=240`; other sources are learned from their cadence. */
-  FEED_STALE_MINUTES: z.string().default(''),
+  FEED_STALE_MINUTES: z.string().default('').transform((text, ctx) => {
+    const { value, problems } = parseFeedThresholds(text);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return value;
+  }),
   /** The shortest silence a learned threshold may flag, in minutes. */
   FEED_STALE_MIN_MINUTES: intVar(15, 1),
   /** How long a bulk triage action can be undone. */

@@ -6,6 +6,7 @@ import { errorHandler, notFoundHandler } from './error-middleware';
 import { apiKeysRouter } from './routes/api-keys';
 import { authRouter } from './routes/auth';
 import { eventsRouter } from './routes/events';
+import { exceptionsRouter } from './routes/exceptions';
 import { healthRouter } from './routes/health';
 import { inventoryRouter } from './routes/inventory';
 import { liveRouter } from './routes/live';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps, opts: { webHandler?: RequestHandler } =
   api.use(liveRouter(deps));
   api.use(inventoryRouter(deps));
   api.use(ordersRouter(deps));
+  api.use(exceptionsRouter(deps));
   app.use(api);
   app.use('/api', notFoundHandler);
 

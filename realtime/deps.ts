@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/connect';
 import type { Config } from '../domain/config';
+import type { ExceptionLive } from '../jobs/exception-live';
 import type { LiveAggregates } from '../jobs/live-aggregates';
 import type { ApplyJobData } from '../jobs/queues';
 import type { Metrics } from './metrics';
@@ -14,6 +15,8 @@ export interface AppDeps {
   redis: Redis;
   queue: Queue<ApplyJobData>;
   live: LiveAggregates;
+  /** Counts and oldest age per exception type (Redis). */
+  exceptionLive: ExceptionLive;
   log: Logger;
   metrics: Metrics;
   /** True once shutdown began: new work is refused with 503. */

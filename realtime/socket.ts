@@ -7,6 +7,9 @@ import { diffOverview } from '../domain/live/aggregates';
 import type { OverviewSnapshot } from '../domain/live/overview';
 import type { ClientToServerEvents, PublicUser, ServerToClientEvents } from '../domain/realtime-contract';
 import type { LiveAggregates } from '../jobs/live-aggregates';
+import type { ExceptionLive } from '../jobs/exception-live';
+import { exceptionsByIds } from '../db/queries/exceptions';
+import { roleAtLeast } from '../domain/roles';
 import { ownOrigin, sessionTokenFrom } from './auth/middleware';
 import { sha256 } from './auth/credentials';
 
@@ -18,6 +21,12 @@ interface SocketData {
 export type TowerIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const OVERVIEW_ROOM = 'overview';
+/** Supervisors and admins: they are told about escalations. */
+const SUPERVISORS_ROOM = 'supervisors';
+/** Summary counts are recomputed at most this often while exceptions change, and this often anyway (overdue counts move with time). */
+const SUMMARY_MIN_MS = 1_000;
+const SUMMARY_IDLE_MS = 5_000;
+const PUSH_CHUNK = 500;
 const SESSION_RECHECK_MS = 30_000;
 /** When nothing changes, a tiles-only delta still goes out this often, so an idle screen is not mistaken for a stale one. */
 const HEARTBEAT_MS = 2_000;
@@ -32,11 +41,12 @@ export function attachSocketServer(opts: {
   httpServer: HttpServer;
   sql: Sql;
   live: LiveAggregates;
+  exceptionLive: ExceptionLive;
   log: Logger;
   pushIntervalMs: number;
   publicOrigin?: string;
 }): { io: TowerIo; close(): Promise<void> } {
-  const { sql, live, log } = opts;
+  const { sql, live, log, exceptionLive } = opts;
   const io: TowerIo = new Server(opts.httpServer, {
     serveClient: false,
     allowRequest: (req, callback) => {
@@ -66,6 +76,8 @@ export function attachSocketServer(opts: {
   let lastSentAt = 0;
   io.on('connection', async (socket) => {
     await socket.join(OVERVIEW_ROOM);
+    if (roleAtLeast(socket.data.user.role, 'supervisor')) await socket.join(SUPERVISORS_ROOM);
+    exceptionLive.read().then((s) => socket.emit('exceptions.summary', s), (err) => log.warn({ err }, 'could not send the exception summary'));
     try {
       const snapshot = await live.readOverview();
       socket.emit('overview.snapshot', snapshot);
@@ -75,6 +87,42 @@ export function attachSocketServer(opts: {
       log.warn({ err }, 'could not send the overview snapshot');
     }
   });
+
+  // Exceptions: PostgreSQL announces every change on commit (triggers of migration 0003); the ids
+  // are collected and the rows pushed once per interval, so a burst of changes is one message.
+  const changed = new Set<string>();
+  const escalated = new Set<string>();
+  const listening = Promise.all([
+    sql.listen('tower_exceptions', (id) => changed.add(id)),
+    sql.listen('tower_escalations', (id) => escalated.add(id)),
+  ]).catch((err) => {
+    log.warn({ err }, 'cannot listen for exception changes; live exception updates are off');
+    return [];
+  });
+  let summaryAt = 0;
+  let summaryDirty = true;
+  const pushExceptions = async () => {
+    const ids = [...changed];
+    changed.clear();
+    const up = [...escalated];
+    escalated.clear();
+    if (ids.length > 0) summaryDirty = true;
+    if (io.engine.clientsCount === 0) return;
+    for (let i = 0; i < ids.length; i += PUSH_CHUNK) {
+      const items = await exceptionsByIds(sql, ids.slice(i, i + PUSH_CHUNK));
+      if (items.length > 0) io.emit('exceptions.changed', { items });
+    }
+    if (up.length > 0) {
+      const items = await exceptionsByIds(sql, up.slice(0, PUSH_CHUNK));
+      if (items.length > 0) io.to(SUPERVISORS_ROOM).emit('exceptions.escalated', { items });
+    }
+    const now = Date.now();
+    if ((summaryDirty && now - summaryAt >= SUMMARY_MIN_MS) || now - summaryAt >= SUMMARY_IDLE_MS) {
+      summaryAt = now;
+      summaryDirty = false;
+      io.emit('exceptions.summary', await exceptionLive.refresh(new Date(now)));
+    }
+  };
 
   // Chained timeouts, not setInterval: a slow tick must not be followed by a quick one, so pushes
   // are always at least pushIntervalMs apart.
@@ -95,6 +143,11 @@ export function attachSocketServer(opts: {
       }
     } catch (err) {
       log.warn({ err }, 'overview push failed');
+    }
+    try {
+      await pushExceptions();
+    } catch (err) {
+      log.warn({ err }, 'exception push failed');
     } finally {
       if (!stopped) pushTimer = setTimeout(tick, opts.pushIntervalMs);
     }
@@ -117,6 +170,7 @@ export function attachSocketServer(opts: {
     async close() {
       stopped = true;
       if (pushTimer) clearTimeout(pushTimer);
+      for (const l of await listening) await l.unlisten().catch(() => {});
       clearInterval(recheck);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },

@@ -4,9 +4,13 @@ import type { RequestHandler } from 'express';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../domain/config';
+import { writeSlaOverrides } from '../db/queries/exceptions';
 import { startApplyWorker } from '../jobs/apply-events';
+import { timeRuleSettings } from '../jobs/exception-rules';
+import { ExceptionLive } from '../jobs/exception-live';
 import { LiveAggregates } from '../jobs/live-aggregates';
 import { createApplyQueue } from '../jobs/queues';
+import { startRulesScheduler } from '../jobs/rules-scheduler';
 import { startSweeper, sweepOnce } from '../jobs/sweeper';
 import { createApp } from './app';
 import { openDatabase } from './bootstrap/database';
@@ -43,6 +47,11 @@ export interface Tower {
  */
 export async function startTower(config: Config, log: Logger, opts: { webHandler?: RequestHandler; print?: (line: string) => void } = {}): Promise<Tower> {
   const db = await openDatabase(config, log);
+  // Every role writes the configured SLAs: whichever process opens an exception reads them from here.
+  await writeSlaOverrides(db.sql, config.EXCEPTION_SLA_MINUTES).catch(async (err) => {
+    await db.stop();
+    throw err;
+  });
   const redisHandle = await ensureRedis(config, log).catch(async (err) => {
     await db.stop();
     throw err;
@@ -53,6 +62,7 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
   const queue = createApplyQueue(queueConnection, config.REDIS_PREFIX);
   queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
   const live = new LiveAggregates(redis, db.sql, config.REDIS_PREFIX);
+  const exceptionLive = new ExceptionLive(redis, db.sql, config.REDIS_PREFIX);
   const metrics = createMetrics();
   let shuttingDown = false;
 
@@ -62,6 +72,7 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
     redis,
     queue,
     live,
+    exceptionLive,
     log,
     metrics,
     isShuttingDown: () => shuttingDown,
@@ -73,6 +84,7 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
   const sweepDeps = { sql: db.sql, queue, live, log, graceMs: config.SWEEP_GRACE_MS };
   let worker: ReturnType<typeof startApplyWorker> | null = null;
   let sweeper: ReturnType<typeof startSweeper> | null = null;
+  let rules: ReturnType<typeof startRulesScheduler> | null = null;
   if (runsWorkers) {
     let rebuildSoon: Promise<unknown> | null = null;
     const applyDeps = {
@@ -98,6 +110,9 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
     if (!(await live.isBuilt().catch(() => true))) await live.rebuild().catch((err) => log.warn({ err }, 'initial rebuild failed'));
     worker = startApplyWorker({ ...applyDeps, redisUrl: redisHandle.url, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY });
     sweeper = startSweeper({ ...sweepDeps, intervalMs: config.SWEEP_INTERVAL_MS });
+    rules = startRulesScheduler({
+      redisUrl: redisHandle.url, prefix: config.REDIS_PREFIX, sql: db.sql, log, settings: timeRuleSettings(config), intervalMs: config.RULES_INTERVAL_MS,
+    });
   }
 
   let server: Server | null = null;
@@ -107,7 +122,7 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
     await ensureFirstAdmin(db.sql, config, log, opts.print);
     const app = createApp(deps, { webHandler: opts.webHandler });
     server = createServer(app);
-    socket = attachSocketServer({ httpServer: server, sql: db.sql, live, log, pushIntervalMs: config.PUSH_INTERVAL_MS, publicOrigin: config.PUBLIC_ORIGIN });
+    socket = attachSocketServer({ httpServer: server, sql: db.sql, live, exceptionLive, log, pushIntervalMs: config.PUSH_INTERVAL_MS, publicOrigin: config.PUBLIC_ORIGIN });
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.PORT, config.HOST, () => resolve());
@@ -131,6 +146,7 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
         await closed;
         log.debug('http and sockets closed');
         await sweeper?.stop();
+        if (rules && !(await settlesWithin(rules.stop(), SHUTDOWN_WAIT_MS))) log.warn('time rules did not stop in time');
         // Waits for the batches in flight to commit; if Redis is gone that could be forever, so after
         // a bound the worker is forced closed (an uncommitted batch is simply applied again later).
         if (worker && !(await settlesWithin(worker.close(), SHUTDOWN_WAIT_MS))) {

@@ -61,3 +61,6 @@ CREATE TABLE exception_slas (
   type    text PRIMARY KEY,
   minutes integer NOT NULL CHECK (minutes >= 0)
 );
+
+-- A count beyond tolerance that a supervisor approved sets the book like one within tolerance.
+ALTER TABLE stock_counts ADD COLUMN approved boolean NOT NULL DEFAULT false;

@@ -20,6 +20,11 @@ export async function findUserForLogin(sql: Db, email: string): Promise<(PublicU
   return row ? { ...toPublic(row), passwordHash: row.password_hash } : null;
 }
 
+export async function findUserByEmail(sql: Db, email: string): Promise<PublicUser | null> {
+  const [row] = await sql<UserRow[]>`SELECT * FROM users WHERE lower(email) = ${email.toLowerCase()}`;
+  return row ? toPublic(row) : null;
+}
+
 export async function getUser(sql: Db, id: string): Promise<PublicUser | null> {
   const [row] = await sql<UserRow[]>`SELECT * FROM users WHERE id = ${id}`;
   return row ? toPublic(row) : null;

@@ -2,6 +2,7 @@ import type { TransactionSql } from '../../db/connect';
 import { openException } from '../../db/queries/exceptions';
 import { lockSkus } from '../../db/queries/inventory';
 import type { EventType } from '../../domain/events/schemas';
+import type { InternalEventType } from '../../domain/events/internal';
 import type { LiveFact } from '../../domain/live/aggregates';
 import { DeferEventError, InvalidEventError, isDataError, type BatchContext, type EngineConfig, type Row } from './context';
 import { checkInvariants } from './invariants';
@@ -13,7 +14,9 @@ import * as stock from './stock';
 
 type Handler = (ctx: BatchContext, row: Row) => Promise<void>;
 
-const handlers: Record<EventType, Handler> = {
+const handlers: Record<EventType | InternalEventType, Handler> = {
+  'order.hold_released': orders.holdReleased,
+  'stock.count_approved': stock.countApproved,
   'item.upserted': itemUpserted,
   'location.upserted': locationUpserted,
   'channel.upserted': channelUpserted,
@@ -123,7 +126,9 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
     try {
       await tx.savepoint(async (sp) => {
         const local = { ...ctx, tx: sp as unknown as TransactionSql };
-        await handlers[row.type as EventType](local, row);
+        const handler = handlers[row.type as EventType | InternalEventType];
+        if (!handler) throw new InvalidEventError(`unknown event type ${row.type}`);
+        await handler(local, row);
         // Settled before the next event: freed stock goes to waiting backorders first (spec order).
         await releaseOverReservations(local);
         await reallocateBackorders(local);

@@ -44,7 +44,7 @@ export class InventoryState {
     }
     const counts = await this.sql`
       SELECT sku, location_id, max(counted_at) AS at FROM stock_counts
-      WHERE within_tolerance AND sku IN ${this.sql(wanted)} GROUP BY 1, 2`;
+      WHERE (within_tolerance OR approved) AND sku IN ${this.sql(wanted)} GROUP BY 1, 2`;
     for (const c of counts) this.countedAt.set(keyOf(c.sku, c.location_id), c.at);
     wanted.forEach((s) => this.loadedSkus.add(s));
   }

@@ -115,6 +115,16 @@ export async function orderCancelled(ctx: BatchContext, row: Row): Promise<void>
   await cancel(ctx, row, orderId, 'cancelled');
 }
 
+/** A supervisor approved the fraud review (an internal event): the hold goes, the reservations stay. */
+export async function holdReleased(ctx: BatchContext, row: Row): Promise<void> {
+  const { orderId } = row.data as { orderId: string };
+  const order = await requireOrder(ctx, orderId);
+  if (!order.head.held) throw new InvalidEventError(`order ${orderId} is not on hold (it is ${order.head.status})`);
+  await ctx.tx`UPDATE orders SET held = false WHERE order_id = ${orderId}`;
+  await refreshStatus(ctx, orderId);
+  ctx.touchedOrders.add(orderId);
+}
+
 export async function picked(ctx: BatchContext, row: Row): Promise<void> {
   const { orderId } = row.data as { orderId: string };
   const order = await requireOrder(ctx, orderId);

@@ -69,6 +69,29 @@ export async function counted(ctx: BatchContext, row: Row): Promise<void> {
   }
 }
 
+/**
+ * A supervisor approved a count beyond tolerance (an internal event dated at the count): the book is
+ * set to the count as it stood then, through the ledger; movements after the count stay. A newer count
+ * that already set the book wins: approving the older one is then refused.
+ */
+export async function countApproved(ctx: BatchContext, row: Row): Promise<void> {
+  const d = row.data as { countEventSeq: string; sku: string; locationId: string };
+  const [count] = await ctx.tx`SELECT counted_qty, counted_at, approved FROM stock_counts WHERE event_seq = ${d.countEventSeq} FOR UPDATE`;
+  if (!count) throw new InvalidEventError(`count event ${d.countEventSeq} is unknown`);
+  if (count.approved) throw new InvalidEventError(`the count of event ${d.countEventSeq} was approved already`);
+  const [newer] = await ctx.tx`
+    SELECT counted_at FROM stock_counts
+    WHERE sku = ${d.sku} AND location_id = ${d.locationId} AND (within_tolerance OR approved) AND counted_at > ${count.counted_at}
+    LIMIT 1`;
+  if (newer) throw new InvalidEventError(`a later count (${(newer.counted_at as Date).toISOString()}) already set the book of ${d.sku} at ${d.locationId}`);
+  const book = await ctx.inventory.get(d.sku, d.locationId);
+  const bookAtCount = book.on_hand - (await ctx.inventory.onHandMovedAfter(d.sku, d.locationId, count.counted_at));
+  await move(ctx, row, { sku: d.sku, locationId: d.locationId, reason: 'count approved' }, countMoves({ onHand: bookAtCount, counted: count.counted_qty }));
+  await ctx.tx`UPDATE stock_counts SET approved = true WHERE event_seq = ${d.countEventSeq}`;
+  ctx.inventory.noteCount(d.sku, d.locationId, count.counted_at);
+  ctx.reallocate.set(d.sku, row);
+}
+
 export async function transferShipped(ctx: BatchContext, row: Row): Promise<void> {
   const d = row.data as { transferId: string; fromLocationId: string; toLocationId: string; lines: SkuLines };
   await requireKnown(ctx, d.lines.map((l) => l.sku), [d.fromLocationId, d.toLocationId]);

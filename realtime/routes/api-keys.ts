@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../db/queries/api-keys';
 import { writeAudit } from '../../db/queries/audit';
+import { TOWER_SOURCE } from '../../domain/events/internal';
 import { envelopeSchema } from '../../domain/events/schemas';
 import { actorOf } from '../auth/context';
 import { newApiKey, sha256 } from '../auth/credentials';
@@ -11,7 +12,7 @@ import { notFound } from '../http-error';
 
 const newKey = z.strictObject({
   name: z.string().trim().min(1).max(100),
-  sources: z.array(envelopeSchema.shape.source).min(1).max(100),
+  sources: z.array(envelopeSchema.shape.source.refine((s) => s !== TOWER_SOURCE, `"${TOWER_SOURCE}" is reserved for the tower's own events`)).min(1).max(100),
 });
 
 export function apiKeysRouter(deps: AppDeps): Router {

@@ -1,5 +1,6 @@
 import express, { Router, type Request } from 'express';
 import { insertEvents } from '../../db/queries/events';
+import { recordSourceActivity } from '../../db/queries/feeds';
 import { validateEvent, type FieldError, type TowerEvent } from '../../domain/events/validate';
 import { enqueueApply } from '../../jobs/queues';
 import { requireApiKey, requireAuth } from '../auth/middleware';
@@ -100,6 +101,11 @@ export function eventsRouter(deps: AppDeps): Router {
         if (isUnavailable(err)) throw serviceUnavailable('the database is not reachable');
         throw err;
       }
+      // Every source heard from counts as alive (duplicates too: a retrying source is still sending).
+      // Best effort: the events are durable, and a missed minute only makes a feed look quieter.
+      await recordSourceActivity(sql, now, unique.map((u) => u.event.source)).catch((err) =>
+        log.warn({ err }, 'source activity not recorded'),
+      );
       const seqs = inserted.map((i) => i.seq);
       // Durable now. Handing over to the queue is best effort: if Redis is away the sweeper does it.
       await withTimeout(enqueueApply(queue, seqs, (chunk) => `ingest-${chunk[0]}`), 2000).catch((err) =>
