@@ -101,15 +101,15 @@ export function eventsRouter(deps: AppDeps): Router {
         if (isUnavailable(err)) throw serviceUnavailable('the database is not reachable');
         throw err;
       }
-      // Every source heard from counts as alive (duplicates too: a retrying source is still sending).
-      // Best effort: the events are durable, and a missed minute only makes a feed look quieter.
-      await recordSourceActivity(sql, now, unique.map((u) => u.event.source)).catch((err) =>
-        log.warn({ err }, 'source activity not recorded'),
-      );
       const seqs = inserted.map((i) => i.seq);
       // Durable now. Handing over to the queue is best effort: if Redis is away the sweeper does it.
       await withTimeout(enqueueApply(queue, seqs, (chunk) => `ingest-${chunk[0]}`), 2000).catch((err) =>
         log.warn({ err, events: seqs.length }, 'enqueue failed; the sweeper will hand these events over'),
+      );
+      // Every source heard from counts as alive (duplicates too: a retrying source is still sending).
+      // Best effort: the events are durable, and a missed minute only makes a feed look quieter.
+      await recordSourceActivity(sql, now, unique.map((u) => u.event.source)).catch((err) =>
+        log.warn({ err }, 'source activity not recorded'),
       );
 
       const accepted = inserted.length;

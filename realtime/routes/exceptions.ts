@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { actInBulk, actOnException, previewBulk, undoBulk, type Actor, type BulkRequest } from '../../db/queries/exception-actions';
 import { decodeCursor, idsMatching, listExceptions, readExceptionDetail, streamExceptions, type ExceptionFilter } from '../../db/queries/exceptions-read';
@@ -205,22 +205,27 @@ export function exceptionsRouter(deps: AppDeps): Router {
     }
   }
 
-  for (const action of Object.keys(bodies) as ActionName[]) {
-    router.post(`/api/v1/exceptions/:id/${action}`, requireRole('operator'), async (req, res) => {
-      const actor = userOf(req);
-      const id = uuid.safeParse(req.params.id);
-      if (!id.success) throw notFound(`exception ${String(req.params.id)}`);
-      const body = bodies[action].parse(req.body ?? {}) as Record<string, unknown>;
-      if (action === 'assign' && body.assignee) await requireAssignee(String(body.assignee));
-      const request = { action, ...body, ...(action === 'assign' && body.assignee ? { assignee: String(body.assignee).toLowerCase() } : {}) } as TriageRequest;
-      const out = await actOnException(sql, id.data, request, actor, settings);
-      if (out.kind === 'not_found') throw notFound(`exception ${id.data}`);
-      if (out.kind === 'refused') throw new HttpError(out.status, out.code, out.message, out.details);
-      const result: ActionResult = { exception: out.exception, changed: out.changed };
-      if (out.eventSeq) result.outcome = await outcomeOf(out.eventSeq);
-      res.json(result);
-    });
-  }
+  const act = (action: ActionName) => async (req: Request, res: Response) => {
+    const actor = userOf(req);
+    const id = uuid.safeParse(req.params.id);
+    if (!id.success) throw notFound(`exception ${String(req.params.id)}`);
+    const body = bodies[action].parse(req.body ?? {}) as Record<string, unknown>;
+    if (action === 'assign' && body.assignee) await requireAssignee(String(body.assignee));
+    const request = { action, ...body, ...(action === 'assign' && body.assignee ? { assignee: String(body.assignee).toLowerCase() } : {}) } as TriageRequest;
+    const out = await actOnException(sql, id.data, request, actor, settings);
+    if (out.kind === 'not_found') throw notFound(`exception ${id.data}`);
+    if (out.kind === 'refused') throw new HttpError(out.status, out.code, out.message, out.details);
+    const result: ActionResult = { exception: out.exception, changed: out.changed };
+    if (out.eventSeq) result.outcome = await outcomeOf(out.eventSeq);
+    res.json(result);
+  };
+  // Per-type rules (who may resolve what) are decided in domain/exceptions/triage.ts; operator is the floor.
+  router.post('/api/v1/exceptions/:id/ack', requireRole('operator'), act('ack'));
+  router.post('/api/v1/exceptions/:id/assign', requireRole('operator'), act('assign'));
+  router.post('/api/v1/exceptions/:id/resolve', requireRole('operator'), act('resolve'));
+  router.post('/api/v1/exceptions/:id/escalate', requireRole('supervisor'), act('escalate'));
+  router.post('/api/v1/exceptions/:id/reopen', requireRole('operator'), act('reopen'));
+  router.post('/api/v1/exceptions/:id/reapply', requireRole('operator'), act('reapply'));
 
   return router;
 }

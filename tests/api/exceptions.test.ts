@@ -214,7 +214,8 @@ describe('decisions that act', () => {
 
   it('approving a count discrepancy sets the book to the count through the ledger; rejecting keeps it', async () => {
     await send([event('stock.received', { locationId: 'DC-EAST', sku: 'TEE-BLK-M', qty: 40 }, { source: 'wms' })]);
-    const [{ on_hand: onHand }] = await t.db.sql`SELECT on_hand FROM inventory WHERE sku = 'TEE-BLK-M' AND location_id = 'DC-EAST'`;
+    const [book] = await t.db.sql`SELECT on_hand FROM inventory WHERE sku = 'TEE-BLK-M' AND location_id = 'DC-EAST'`;
+    const onHand = book!.on_hand as number;
     await send([event('stock.counted', { locationId: 'DC-EAST', sku: 'TEE-BLK-M', countedQty: onHand - 10 }, { source: 'wms' })]);
     const e = await exceptionOf('count_discrepancy', 'sku:TEE-BLK-M@DC-EAST');
     expect(e.status).toBe('open');

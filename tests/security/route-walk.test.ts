@@ -173,7 +173,67 @@ const routes: Route[] = [
     },
   },
   { method: 'GET', route: '/metrics', min: 'any-signed-in-or-key', ok: 200, prepare: async () => ({ path: '/metrics' }) },
+  { method: 'GET', route: '/api/v1/exceptions', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/exceptions' }) },
+  { method: 'GET', route: '/api/v1/exceptions/summary', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/exceptions/summary' }) },
+  { method: 'GET', route: '/api/v1/exceptions/settings', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/exceptions/settings' }) },
+  { method: 'GET', route: '/api/v1/exceptions/export.csv', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/exceptions/export.csv' }) },
+  { method: 'GET', route: '/api/v1/exceptions/:id', min: 'viewer', ok: 200, prepare: async () => ({ path: `/api/v1/exceptions/${await walkException()}` }) },
+  ...(['ack', 'assign', 'resolve', 'reopen', 'reapply', 'escalate'] as const).map((action): Route => ({
+    method: 'POST', route: `/api/v1/exceptions/:id/${action}`, min: action === 'escalate' ? 'supervisor' : 'operator', ok: 200,
+    prepare: async () => {
+      const id = await walkException(action === 'reopen' ? 'resolved' : 'open', action === 'reapply' ? 'invalid_event' : 'stockout');
+      const body = action === 'assign' ? { assignee: users.operator.email } : action === 'resolve' ? { code: 'fixed' } : {};
+      return { path: `/api/v1/exceptions/${id}/${action}`, body, unchanged: () => exceptionUnchanged(id) };
+    },
+  })),
+  {
+    method: 'POST', route: '/api/v1/exceptions/bulk', min: 'operator', ok: 200,
+    prepare: async () => {
+      const id = await walkException();
+      return { path: '/api/v1/exceptions/bulk', body: { action: 'ack', ids: [id] }, unchanged: () => exceptionUnchanged(id) };
+    },
+  },
+  {
+    method: 'POST', route: '/api/v1/exceptions/bulk/:opId/undo', min: 'operator', ok: 200,
+    prepare: async () => {
+      // The operator's own bulk action: only its author may undo it.
+      const id = await walkException();
+      const op = await call(t, 'POST', '/api/v1/exceptions/bulk', { cookie: cookies.operator, origin: true, body: { action: 'ack', ids: [id] } });
+      expect(op.status).toBe(200);
+      return {
+        path: `/api/v1/exceptions/bulk/${op.body.opId}/undo`,
+        unchanged: async () => {
+          const [row] = await t.db.sql`SELECT status FROM exceptions WHERE id = ${id}`;
+          expect(row!.status).toBe('acknowledged');
+        },
+      };
+    },
+  },
 ];
+
+/** A fresh exception of its own for each call, so that a refused call can be shown to change nothing. */
+async function walkException(status: 'open' | 'resolved' = 'open', type = 'stockout'): Promise<string> {
+  const n = ++seq;
+  let eventSeq: string | null = null;
+  if (type === 'invalid_event') {
+    const [e] = await t.db.sql`
+      INSERT INTO events (source, event_id, type, occurred_at, data, applied_at, apply_error)
+      VALUES (${SOURCE}, ${`walk-invalid-${n}`}, 'order.delivered', now(), ${t.db.sql.json({ orderId: `NOPE-${n}` })}, now(), 'order unknown')
+      RETURNING seq`;
+    eventSeq = String(e!.seq);
+  }
+  const [row] = await t.db.sql`
+    INSERT INTO exceptions (type, severity, subject, event_seq, opened_at, last_seen_at, due_at, status, resolution_code, resolved_at)
+    VALUES (${type}, 'high', ${`walk:${n}`}, ${eventSeq}, now(), now(), now() + interval '1 hour', ${status},
+            ${status === 'resolved' ? 'fixed' : null}, ${status === 'resolved' ? new Date() : null})
+    RETURNING id`;
+  return String(row!.id);
+}
+
+async function exceptionUnchanged(id: string): Promise<void> {
+  const [row] = await t.db.sql`SELECT version FROM exceptions WHERE id = ${id}`;
+  expect(row!.version).toBe(1);
+}
 
 const rank = (r: Role) => roles.indexOf(r);
 const allowed = (min: Min, role: Role) =>

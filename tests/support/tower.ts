@@ -59,6 +59,9 @@ export async function startTestTower(env: Record<string, string> = {}, opts: { d
     PUSH_INTERVAL_MS: '100',
     // Events whose prerequisite never comes become invalid_event after 2 s instead of 5 minutes.
     DEFER_MAX_SECONDS: '2',
+    // The time rules (escalation, sla_at_risk, ...) would act on the fixtures' past dates mid-test;
+    // their first tick comes one interval after start, so an hour keeps them out of a test's way.
+    RULES_INTERVAL_MS: '3600000',
     ...env,
   });
   const tower = await startTower(config, createLogger('silent', { pretty: false }), { print: () => {} });

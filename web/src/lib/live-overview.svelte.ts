@@ -1,22 +1,15 @@
 import { createContext } from 'svelte';
-import { io, type Socket } from 'socket.io-client';
 import type { MinuteBucket, OverviewDelta, OverviewSnapshot, OverviewTiles } from '$domain/live/overview';
-import type { ClientToServerEvents, ServerToClientEvents } from '$domain/realtime-contract';
 import { api, ApiError } from './api';
 import { mergeBuckets } from './buckets';
-import { connectionStatus } from './connection-status';
 import { ClockOffsetTracker, dataAgeMs, isStale } from './staleness';
-
-type TowerSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+import type { TowerSocket } from './tower-socket.svelte';
 
 export interface LiveOverviewOptions {
-	/** Called once when the server says the session is over; the caller navigates to /login. */
-	onSessionEnded: (reason: string) => void;
 	tickMs?: number;
-	/** A server-initiated disconnect stops Socket.IO's own retries; we retry after this delay. */
-	serverDisconnectRetryMs?: number;
 }
 
+/** The overview's figures from the shared socket: a snapshot on connect, then deltas. */
 export class LiveOverview {
 	tiles = $state.raw<OverviewTiles | null>(null);
 	minutes = $state.raw<MinuteBucket[]>([]);
@@ -27,19 +20,7 @@ export class LiveOverview {
 
 	#receivedAt = $state<number | null>(null);
 	#clockOffsetMs = $state<number | null>(null);
-	#connected = $state(false);
-	#retrying = $state(true);
-	#browserOnline = $state(true);
-	#failedAttempts = $state(0);
 
-	connection = $derived(
-		connectionStatus({
-			connected: this.#connected,
-			retrying: this.#retrying,
-			browserOnline: this.#browserOnline,
-			failedAttempts: this.#failedAttempts
-		})
-	);
 	ageMs = $derived(
 		dataAgeMs({
 			now: this.now,
@@ -50,96 +31,46 @@ export class LiveOverview {
 	);
 	stale = $derived(isStale(this.ageMs));
 
-	#options: Required<LiveOverviewOptions>;
-	#socket: TowerSocket | null = null;
+	#socket: TowerSocket;
+	#tickMs: number;
 	#offsets = new ClockOffsetTracker();
-	#timers: ReturnType<typeof setTimeout>[] = [];
 	#ticker: ReturnType<typeof setInterval> | null = null;
-	#ended = false;
+	#unsubscribe: (() => void)[] = [];
 
-	constructor(options: LiveOverviewOptions) {
-		this.#options = { tickMs: 500, serverDisconnectRetryMs: 2_000, ...options };
+	constructor(socket: TowerSocket, options: LiveOverviewOptions = {}) {
+		this.#socket = socket;
+		this.#tickMs = options.tickMs ?? 500;
+	}
+
+	get connection() {
+		return this.#socket.connection;
 	}
 
 	start(): void {
-		if (this.#socket) return;
-		this.#ended = false;
-		this.#browserOnline = navigator.onLine;
-		window.addEventListener('online', this.#onOnline);
-		window.addEventListener('offline', this.#onOffline);
-		this.#ticker = setInterval(() => (this.now = Date.now()), this.#options.tickMs);
-
-		const socket: TowerSocket = io({ path: '/socket.io', withCredentials: true });
-		this.#socket = socket;
-
-		socket.on('connect', () => {
-			this.#connected = true;
-			this.#retrying = true;
-			this.#failedAttempts = 0;
-		});
-		socket.on('disconnect', (reason) => {
-			this.#connected = false;
-			this.#retrying = socket.active;
-			if (reason === 'io server disconnect' && !this.#ended) {
-				this.#timers.push(setTimeout(() => this.#socket?.connect(), this.#options.serverDisconnectRetryMs));
-				this.#retrying = true;
-			}
-		});
-		socket.on('connect_error', (error) => {
-			this.#connected = false;
-			if (error.message === 'unauthorized') {
-				this.#end('unauthorized');
-				return;
-			}
-			this.#failedAttempts += 1;
-			this.#retrying = socket.active;
-		});
-		socket.on('overview.snapshot', (snapshot) => this.#applySnapshot(snapshot));
-		socket.on('overview.delta', (delta) => this.#applyDelta(delta));
-		socket.on('session.ended', ({ reason }) => this.#end(reason));
-
+		if (this.#ticker) return;
+		this.#ticker = setInterval(() => (this.now = Date.now()), this.#tickMs);
+		this.#unsubscribe = [
+			this.#socket.on('overview.snapshot', (snapshot) => this.#applySnapshot(snapshot)),
+			this.#socket.on('overview.delta', (delta) => this.#applyDelta(delta))
+		];
 		void this.#loadInitialSnapshot();
 	}
 
 	stop(): void {
-		for (const timer of this.#timers) clearTimeout(timer);
-		this.#timers = [];
 		if (this.#ticker) clearInterval(this.#ticker);
 		this.#ticker = null;
-		window.removeEventListener('online', this.#onOnline);
-		window.removeEventListener('offline', this.#onOffline);
-		this.#socket?.removeAllListeners();
-		this.#socket?.disconnect();
-		this.#socket = null;
-		this.#connected = false;
-		this.#retrying = false;
+		for (const off of this.#unsubscribe) off();
+		this.#unsubscribe = [];
 	}
 
 	// Fills the page even when the socket is slow to connect (or WebSockets are blocked and polling is slow).
 	async #loadInitialSnapshot(): Promise<void> {
 		try {
 			const snapshot = await api<OverviewSnapshot>('/api/v1/live/overview');
-			if (this.#socket && this.#receivedAt === null) this.#applySnapshot(snapshot);
+			if (this.#ticker && this.#receivedAt === null) this.#applySnapshot(snapshot);
 		} catch (error) {
-			if (error instanceof ApiError && error.status === 401) this.#end('unauthorized');
+			if (error instanceof ApiError && error.status === 401) this.#socket.endSession('unauthorized');
 		}
-	}
-
-	#onOnline = () => {
-		this.#browserOnline = true;
-		// Socket.IO may be sitting in a long back-off; an online event is a good moment to try now.
-		if (this.#socket && !this.#socket.connected) this.#socket.connect();
-	};
-
-	#onOffline = () => {
-		this.#browserOnline = false;
-	};
-
-	#end(reason: string): void {
-		if (this.#ended) return;
-		this.#ended = true;
-		this.stop();
-		this.#options.onSessionEnded(reason);
 	}
 
 	#markReceived(asOf: string): void {
