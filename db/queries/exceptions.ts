@@ -1,5 +1,5 @@
 import type { Db, Sql } from '../connect';
-import { exceptionTypes, type ExceptionType } from '../../domain/exceptions/types';
+import { AUTO_RESOLVED_CODE, exceptionTypes, type ExceptionType } from '../../domain/exceptions/types';
 import type { ExceptionView } from '../../domain/exceptions/view';
 
 export interface NewException {
@@ -132,4 +132,33 @@ export async function exceptionsByIds(sql: Db, ids: readonly string[]): Promise<
   if (ids.length === 0) return [];
   const rows = await sql<ExceptionRow[]>`SELECT ${sql.unsafe(EXCEPTION_COLUMNS)} FROM exceptions WHERE id IN ${sql(ids as string[])}`;
   return rows.map(toView);
+}
+
+/**
+ * Resolves, as the system, the unresolved exceptions of `type` whose condition cleared by itself
+ * (code `auto_resolved`, the reason as note), with an audit row each. `subjects` names them, or
+ * `skusWithoutBackorders` picks the stockouts of those SKUs that have no backordered unit left.
+ */
+export async function autoResolve(
+  sql: Db,
+  e: { type: ExceptionType; at: Date; reason: string } & ({ subjects: readonly string[] } | { skusWithoutBackorders: readonly string[] }),
+): Promise<number> {
+  const which = 'subjects' in e
+    ? (e.subjects.length ? sql`subject IN ${sql(e.subjects as string[])}` : null)
+    : (e.skusWithoutBackorders.length
+      ? sql`sku IN ${sql(e.skusWithoutBackorders as string[])} AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.sku = exceptions.sku AND l.backordered > 0)`
+      : null);
+  if (!which) return 0;
+  const rows = await sql`
+    WITH r AS (
+      UPDATE exceptions SET status = 'resolved', resolution_code = ${AUTO_RESOLVED_CODE}, resolution_note = ${e.reason},
+                            resolved_at = ${e.at}, resolved_by = 'system'
+      WHERE type = ${e.type} AND status <> 'resolved' AND ${which}
+      RETURNING id, type, subject
+    )
+    INSERT INTO audit_log (actor_kind, action, target_kind, target_id, details)
+    SELECT 'system', 'exception.auto_resolve', 'exception', id::text, jsonb_build_object('type', type, 'subject', subject, 'reason', ${e.reason}::text)
+    FROM r
+    RETURNING id`;
+  return rows.length;
 }

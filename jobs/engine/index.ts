@@ -1,5 +1,5 @@
 import type { TransactionSql } from '../../db/connect';
-import { openException } from '../../db/queries/exceptions';
+import { autoResolve, openException } from '../../db/queries/exceptions';
 import { lockSkus } from '../../db/queries/inventory';
 import type { EventType } from '../../domain/events/schemas';
 import type { InternalEventType } from '../../domain/events/internal';
@@ -179,6 +179,8 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
 
   await noteSplits(ctx, now);
   await ctx.inventory.flush();
+  // A stockout clears once its SKU has no backordered unit left (re-allocation filled them, or they were cancelled).
+  await autoResolve(tx, { type: 'stockout', skusWithoutBackorders: [...ctx.lockedSkus], at: now, reason: 'no units of the SKU are backordered any more' });
   const eventsByOrder = new Map<string, string[]>();
   for (const r of rows) {
     const orderId = (r.data as { orderId?: string }).orderId;

@@ -1,4 +1,4 @@
-import { openException } from '../../db/queries/exceptions';
+import { autoResolve, openException } from '../../db/queries/exceptions';
 import { deriveStatus } from '../../domain/orders/status';
 import { allocate, type CandidateLocation } from '../../domain/inventory/allocation';
 import { availableOf, shipmentMoves, shortPickMoves } from '../../domain/inventory/buckets';
@@ -99,6 +99,8 @@ async function cancel(ctx: BatchContext, row: Row, orderId: string, reason: stri
     throw new InvalidEventError(`order ${orderId} cannot be cancelled: it is ${status}`);
   }
   await ctx.tx`UPDATE orders SET held = false, picking = false WHERE order_id = ${orderId}`;
+  // Nothing left to decide for a held order that is cancelled anyway.
+  if (order.head.held) await autoResolve(ctx.tx, { type: 'fraud_review', subjects: [`order:${orderId}`], at: row.occurred_at, reason: `order ${reason}` });
   await cancelOpenUnits(ctx, row, orderId, reason);
   await refreshStatus(ctx, orderId);
 }

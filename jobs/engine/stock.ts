@@ -1,4 +1,4 @@
-import { openException } from '../../db/queries/exceptions';
+import { autoResolve, openException } from '../../db/queries/exceptions';
 import {
   adjustmentMoves, countMoves, inspectionMoves, receiptMoves, returnReceiptMoves, transferReceiptMoves, transferShipMoves,
   type AdjustmentReason, type Disposition,
@@ -204,6 +204,8 @@ export async function stockSnapshot(ctx: BatchContext, row: Row): Promise<void> 
         type: 'oversell_exposure', subject: `channel:${d.channel}:${item.sku}`, at: row.occurred_at, channel: d.channel, sku: item.sku, eventSeq: row.seq,
         details: { listedQty: item.listedQty, exposure },
       });
+    } else {
+      await autoResolve(ctx.tx, { type: 'oversell_exposure', subjects: [`channel:${d.channel}:${item.sku}`], at: row.occurred_at, reason: 'the latest snapshot lists no more than ATS' });
     }
   }
 }

@@ -257,3 +257,24 @@ describe('decisions that act', () => {
     expect(stockout.body.items).toHaveLength(1);
   }, 40_000);
 });
+
+describe('exceptions that clear by themselves', () => {
+  it('a held order cancelled by its channel resolves its fraud review as the system', async () => {
+    await send([event('order.created', { orderId: 'F-9', channel: 'web', lines: [{ sku: 'TEE-BLK-M', qty: 1, unitPrice: 19.99 }], shipTo: { region: 'east' }, payment: 'authorized', fraudScore: 0.99 })]);
+    const e = await exceptionOf('fraud_review', 'order:F-9');
+    expect(e.status).toBe('open');
+    await send([event('order.cancelled', { orderId: 'F-9', reason: 'customer changed mind' })]);
+    const after = (await get(viewer, `/api/v1/exceptions/${e.id}`)).body;
+    expect(after.exception).toMatchObject({ status: 'resolved', resolvedBy: 'system', resolution: { code: 'auto_resolved', note: 'order cancelled' } });
+    expect(after.audit.map((a: Json) => a.action)).toEqual(['exception.open', 'exception.auto_resolve']);
+  });
+
+  it('an oversell exposure clears when the channel lists no more than ATS again', async () => {
+    await send([event('channel.stock_snapshot', { channel: 'web', items: [{ sku: 'TEE-BLK-M', listedQty: 500 }] })]);
+    const e = await exceptionOf('oversell_exposure', 'channel:web:TEE-BLK-M');
+    expect(e).toMatchObject({ status: 'open', severity: 'critical' });
+    await send([event('channel.stock_snapshot', { channel: 'web', items: [{ sku: 'TEE-BLK-M', listedQty: 0 }] }, { occurredAt: new Date(Date.now() + 1000).toISOString() })]);
+    const after = (await get(viewer, `/api/v1/exceptions/${e.id}`)).body.exception;
+    expect(after).toMatchObject({ status: 'resolved', resolution: { code: 'auto_resolved' } });
+  });
+});

@@ -400,8 +400,11 @@ describe('an omnichannel day', () => {
       { type: 'payment_failed', subject: 'order:W-4', severity: 'medium', status: 'open', occurrences: 1 },
       { type: 'short_pick', subject: 'order:W-1:TEE@DC-EAST', severity: 'high', status: 'open', occurrences: 1 },
       { type: 'split_shipment', subject: 'order:W-2', severity: 'low', status: 'open', occurrences: 1 },
-      { type: 'stockout', subject: 'sku:MUG', severity: 'high', status: 'open', occurrences: 2 },
+      // The 11:00 receipt filled the last MUG backorder: the stockout cleared by itself.
+      { type: 'stockout', subject: 'sku:MUG', severity: 'high', status: 'resolved', occurrences: 2 },
     ]);
+    const [mug] = await t.db.sql`SELECT resolution_code, resolved_by FROM exceptions WHERE type = 'stockout' AND subject = 'sku:MUG'`;
+    expect(mug).toEqual({ resolution_code: 'auto_resolved', resolved_by: 'system' });
   });
 
   it('end of day: the invariants hold (ledger = on hand, reservations = reserved, every unit accounted for)', async () => {
