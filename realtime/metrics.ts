@@ -9,6 +9,9 @@ export interface Metrics {
   queueDepth: Gauge;
   backlog: Gauge;
   lag: Histogram;
+  exceptionsUnresolved: Gauge<'type'>;
+  exceptionsOverdue: Gauge<'type'>;
+  exceptionActions: Counter<'action' | 'result'>;
 }
 
 /** A registry per process (or per test), never the global one, so two apps in one process do not clash. */
@@ -29,5 +32,8 @@ export function createMetrics(): Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+    exceptionsUnresolved: new Gauge({ name: 'tower_exceptions_unresolved', help: 'Unresolved exceptions by type', labelNames: ['type'], registers: [registry] }),
+    exceptionsOverdue: new Gauge({ name: 'tower_exceptions_overdue', help: 'Unresolved exceptions past their dueAt, by type', labelNames: ['type'], registers: [registry] }),
+    exceptionActions: new Counter({ name: 'tower_exception_actions_total', help: 'Triage actions taken through this process, by action and result (changed, unchanged, refused)', labelNames: ['action', 'result'], registers: [registry] }),
   };
 }

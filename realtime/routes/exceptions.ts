@@ -213,6 +213,7 @@ export function exceptionsRouter(deps: AppDeps): Router {
     if (action === 'assign' && body.assignee) await requireAssignee(String(body.assignee));
     const request = { action, ...body, ...(action === 'assign' && body.assignee ? { assignee: String(body.assignee).toLowerCase() } : {}) } as TriageRequest;
     const out = await actOnException(sql, id.data, request, actor, settings);
+    deps.metrics.exceptionActions.inc({ action, result: out.kind === 'done' ? (out.changed ? 'changed' : 'unchanged') : 'refused' });
     if (out.kind === 'not_found') throw notFound(`exception ${id.data}`);
     if (out.kind === 'refused') throw new HttpError(out.status, out.code, out.message, out.details);
     const result: ActionResult = { exception: out.exception, changed: out.changed };

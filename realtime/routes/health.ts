@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { exceptionTypeList } from '../../domain/exceptions/types';
 import { backlogCount } from '../../db/queries/events';
 import { authenticate, requireAuth } from '../auth/middleware';
 import type { AppDeps } from '../deps';
@@ -41,10 +42,18 @@ export function healthRouter(deps: AppDeps): Router {
   });
 
   router.get('/metrics', authenticate(deps.sql), requireAuth, async (_req, res) => {
-    const [counts, backlog] = await Promise.all([
+    const [counts, backlog, summary] = await Promise.all([
       deps.queue.getJobCounts('waiting', 'delayed', 'prioritized').catch(() => null),
       backlogCount(deps.sql).catch(() => null),
+      deps.exceptionLive.read().catch(() => null),
     ]);
+    if (summary) {
+      for (const type of exceptionTypeList) {
+        const t = summary.byType[type];
+        deps.metrics.exceptionsUnresolved.set({ type }, t ? t.open + t.acknowledged + t.escalated : 0);
+        deps.metrics.exceptionsOverdue.set({ type }, t?.overdue ?? 0);
+      }
+    }
     if (counts) deps.metrics.queueDepth.set(Object.values(counts).reduce((a, b) => a + b, 0));
     if (backlog !== null) deps.metrics.backlog.set(backlog);
     res.setHeader('Content-Type', deps.metrics.registry.contentType);

@@ -278,3 +278,16 @@ describe('exceptions that clear by themselves', () => {
     expect(after).toMatchObject({ status: 'resolved', resolution: { code: 'auto_resolved' } });
   });
 });
+
+describe('GET /metrics', () => {
+  it('exposes unresolved and overdue exceptions per type, and triage actions by result, for alerting', async () => {
+    const res = await call(t, 'GET', '/metrics', { cookie: viewer.cookie });
+    expect(res.status).toBe(200);
+    const unresolved = (await get(viewer, '/api/v1/exceptions?type=payment_failed,stockout,fraud_review&limit=200')).body.items;
+    const stockouts = unresolved.filter((e: Json) => e.type === 'stockout').length;
+    expect(res.text).toContain(`tower_exceptions_unresolved{type="stockout"} ${stockouts}`);
+    expect(res.text).toMatch(/tower_exceptions_overdue\{type="feed_stale"\} 0/);
+    expect(res.text).toMatch(/tower_exception_actions_total\{action="ack",result="refused"\} [1-9]/);
+    expect(res.text).toMatch(/tower_exception_actions_total\{action="resolve",result="changed"\} [1-9]/);
+  });
+});
