@@ -30,6 +30,8 @@ export function createApp(deps: AppDeps, opts: { webHandler?: RequestHandler } =
   api.use(onlyApi(csrfProtection(deps.config.PUBLIC_ORIGIN)));
   // The ingest route reads its own body (JSON or NDJSON, larger limit); everything else is small JSON.
   api.use(eventsRouter(deps));
+  // A bulk triage action may name up to 5,000 exception ids (~200 kB); everything else is small.
+  api.use('/api/v1/exceptions/bulk', express.json({ limit: '512kb' }));
   api.use(express.json({ limit: '100kb' }));
   api.use(authRouter(deps));
   api.use(usersRouter(deps));

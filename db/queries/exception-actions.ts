@@ -136,6 +136,8 @@ export async function actOnException(sql: Sql, id: string, req: TriageRequest, a
 /** Bulk actions never decide (approve/reject act on orders and stock and cannot be undone). */
 export type BulkRequest = Exclude<TriageRequest, { action: 'reapply' }>;
 
+const TWIN_OPEN = 'another one is open for its subject';
+
 function reasonOf(code: string): string {
   return code === 'forbidden' ? 'not allowed for your role' : code === 'claimed' ? 'claimed by someone else' : code === 'resolved' ? 'already resolved' : code === 'invalid_code' ? 'code not valid for its type' : code;
 }
@@ -152,7 +154,9 @@ export async function previewBulk(sql: Db, ids: readonly string[], req: BulkRequ
   let willChange = 0;
   for (const r of rows) {
     const v = decide(stateOf(r), req, actor, settings.ordinaryCodes);
-    if (v.kind === 'change') willChange++;
+    if (v.kind === 'change' && req.action === 'reopen' && (await openTwin(sql, r))) {
+      skipped[TWIN_OPEN] = (skipped[TWIN_OPEN] ?? 0) + 1;
+    } else if (v.kind === 'change') willChange++;
     else {
       const reason = v.kind === 'unchanged' ? 'already in that state' : reasonOf(v.code);
       skipped[reason] = (skipped[reason] ?? 0) + 1;
@@ -174,7 +178,7 @@ export async function actInBulk(sql: Sql, ids: readonly string[], req: BulkReque
     for (const r of rows) {
       const v = decide(stateOf(r), req, actor, settings.ordinaryCodes);
       if (v.kind !== 'change' || (req.action === 'reopen' && (await openTwin(tx, r)))) {
-        const reason = v.kind === 'change' ? 'another one is open for its subject' : v.kind === 'unchanged' ? 'already in that state' : reasonOf(v.code);
+        const reason = v.kind === 'change' ? TWIN_OPEN : v.kind === 'unchanged' ? 'already in that state' : reasonOf(v.code);
         skipped[reason] = (skipped[reason] ?? 0) + 1;
         continue;
       }

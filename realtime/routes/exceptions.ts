@@ -161,6 +161,7 @@ export function exceptionsRouter(deps: AppDeps): Router {
   router.post('/api/v1/exceptions/bulk', requireRole('operator'), async (req, res) => {
     const actor = userOf(req);
     const b = bulkBody.parse(req.body ?? {});
+    if (b.action === 'escalate' && !roleAtLeast(actor.role, 'supervisor')) throw new HttpError(403, 'forbidden', `escalate needs the supervisor role; you are ${actor.role}`);
     if (b.action === 'assign' && b.assignee === undefined) throw badRequest('assign needs assignee (an email, or null to unassign)', [{ path: 'assignee', message: 'required' }]);
     if (b.action === 'resolve' && !b.code) throw badRequest('resolve needs a code', [{ path: 'code', message: 'required' }]);
     if (b.action === 'resolve' && (decisionCodes as readonly string[]).includes(b.code!)) {

@@ -104,6 +104,30 @@ describe('POST /api/v1/exceptions/bulk', () => {
   });
 });
 
+describe('bulk limits', () => {
+  it('takes a selection of 5,000 ids in one request, and refuses an operator\'s bulk escalate', async () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const res = await bulk(operator, { action: 'ack', ids, preview: true });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toEqual({ matched: 0, willChange: 0, skipped: {} });
+    const tooMany = await bulk(operator, { action: 'ack', ids: [...ids, '00000000-0000-4000-8000-999999999999'], preview: true });
+    expect(tooMany.status).toBe(400);
+    const id = await insertException(t.db.sql);
+    const esc = await bulk(operator, { action: 'escalate', ids: [id] });
+    expect(esc.status).toBe(403);
+    expect(esc.body.error.message).toContain('supervisor');
+  });
+
+  it('previews a reopen that would clash with an open twin as skipped', async () => {
+    const resolved = await insertException(t.db.sql, { subject: 'sku:TWIN', status: 'resolved' });
+    await insertException(t.db.sql, { subject: 'sku:TWIN' });
+    const preview = await bulk(operator, { action: 'reopen', ids: [resolved], preview: true });
+    expect(preview.body).toEqual({ matched: 1, willChange: 0, skipped: { 'another one is open for its subject': 1 } });
+    const run = await bulk(operator, { action: 'reopen', ids: [resolved] });
+    expect(run.body).toMatchObject({ changed: 0, skipped: { 'another one is open for its subject': 1 } });
+  });
+});
+
 describe('GET /api/v1/exceptions/export.csv', () => {
   it('streams the filtered queue as CSV, oldest due first, with formulas neutralised', async () => {
     const now = Date.now();
