@@ -9,10 +9,10 @@ import { createTestDatabase, type TestDatabase } from '../tests/support/database
 import { TEST_REDIS_URL } from '../tests/support/env';
 import { event, masterData } from '../tests/support/events';
 import { insertRaw } from '../tests/support/ingest';
-import { one } from '../tests/support/rows';
+import { one, type Json } from '../tests/support/rows';
 import { dropRedisPrefix, uniquePrefix } from '../tests/support/tower';
 import { applyEventBatch } from './apply-events';
-import { runTimeRules, type TimeRuleSettings } from './exception-rules';
+import { runTimeRules, TimeRulesError, type TimeRuleSettings } from './exception-rules';
 import { LiveAggregates } from './live-aggregates';
 
 /**
@@ -50,8 +50,8 @@ interface Harness {
   apply(raw: unknown[]): Promise<void>;
   run(nowMs: number): ReturnType<typeof runTimeRules>;
   /** Every exception row of a subject, oldest first. */
-  rows(subject: string): Promise<Record<string, any>[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  audit(action: string, id: string): Promise<Record<string, any>[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  rows(subject: string): Promise<Json[]>;
+  audit(action: string, id: string): Promise<Json[]>;
   resolveAsPerson(subject: string): Promise<void>;
 }
 
@@ -383,7 +383,7 @@ describe('escalation', () => {
   });
 
   it('escalates each exactly once when several runs race', async () => {
-    for (let i = 0; i < 60; i++) await open((['stockout', 'split_shipment', 'payment_failed'] as const)[i % 3], `sku:RACE-${i}@DC`, 40 * 24 * HOUR);
+    for (let i = 0; i < 60; i++) await open((['stockout', 'split_shipment', 'payment_failed'] as const)[i % 3]!, `sku:RACE-${i}@DC`, 40 * 24 * HOUR);
     const runs = await Promise.all(Array.from({ length: 4 }, () => h.run(42 * 24 * HOUR)));
     expect(runs.reduce((n, r) => n + r.escalated, 0)).toBe(60);
     const audit = await h.db.sql`
@@ -396,6 +396,19 @@ describe('escalation', () => {
       expect(row.n, row.subject).toBe(1);
       expect(row.severity, row.subject).toBe(up[row.from]);
     }
+  });
+});
+
+describe('a rule that fails', () => {
+  it('does not keep the other rules from running, and fails the run naming it', async () => {
+    const h = await harness();
+    await openException(h.db.sql, { type: 'stockout', subject: 'sku:FAIL@DC', at: at(0) });
+    await h.db.sql`ALTER TABLE source_activity RENAME TO source_activity_gone`;
+    const err = await h.run(2 * HOUR).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeRulesError);
+    expect((err as TimeRulesError).failures.map((f) => f.rule)).toEqual(['feed_stale']);
+    expect((err as TimeRulesError).result.escalated).toBe(1);
+    expect((await h.rows('sku:FAIL@DC'))[0]).toMatchObject({ status: 'escalated' });
   });
 });
 

@@ -7,6 +7,7 @@ import { bullPrefix } from './queues';
 
 export const RULES_QUEUE = 'exception-rules';
 export const RULES_SCHEDULER_ID = 'time-rules';
+const WATCHDOG_MIN_MS = 60_000;
 
 export interface RulesSchedulerDeps {
   redisUrl: string;
@@ -15,6 +16,8 @@ export interface RulesSchedulerDeps {
   log: Logger;
   settings: TimeRuleSettings;
   intervalMs: number;
+  /** How often to check that Redis still holds the scheduler; default max(intervalMs, 60 s). */
+  watchdogMs?: number;
 }
 
 export interface RulesScheduler {
@@ -39,24 +42,35 @@ export function startRulesScheduler(deps: RulesSchedulerDeps): RulesScheduler {
   const queue = new Queue(RULES_QUEUE, { connection: queueConnection, prefix: bullPrefix(deps.prefix) });
   queue.on('error', (err) => deps.log.warn({ err: err.message }, 'rules queue error'));
 
-  const ready = queue
-    .upsertJobScheduler(
+  const schedule = () =>
+    queue.upsertJobScheduler(
       RULES_SCHEDULER_ID,
-      // The first tick of a new scheduler comes one interval after the first start, not at once.
+      // The first tick of a new scheduler comes one interval after it is made, not at once.
       { every: deps.intervalMs, startDate: Date.now() + deps.intervalMs },
       // A failed tick is not retried: the next one runs the same rules a moment later.
       { name: RULES_SCHEDULER_ID, opts: { attempts: 1, removeOnComplete: true, removeOnFail: { count: 100 } } },
-    )
-    .then(
-      () => undefined,
-      (err) => deps.log.warn({ err }, 'could not schedule the time rules'),
     );
+  const ready = schedule().then(
+    () => undefined,
+    (err) => deps.log.warn({ err }, 'could not schedule the time rules; will check again'),
+  );
+  // The scheduler lives only in Redis: after a flush, put it back (upserting one that exists changes nothing).
+  let checking: Promise<unknown> | null = null;
+  const watchdog = setInterval(() => {
+    checking ??= (async () => {
+      if (await queue.getJobScheduler(RULES_SCHEDULER_ID)) return;
+      await schedule();
+      deps.log.warn('the time rules were no longer scheduled in Redis; scheduled again');
+    })()
+      .catch((err) => deps.log.warn({ err }, 'could not check the time rules schedule'))
+      .finally(() => (checking = null));
+  }, deps.watchdogMs ?? Math.max(deps.intervalMs, WATCHDOG_MIN_MS));
 
   const worker = new Worker<unknown, TimeRulesResult>(
     RULES_QUEUE,
-    async () => {
+    async (job) => {
       const result = await runTimeRules({ sql: deps.sql, log: deps.log }, deps.settings, new Date());
-      if (changed(result)) deps.log.info(result, 'time rules');
+      deps.log[changed(result) ? 'info' : 'debug']({ ...result, jobId: job.id }, 'time rules');
       return result;
     },
     { connection: workerConnection, prefix: bullPrefix(deps.prefix), concurrency: 1 },
@@ -67,6 +81,8 @@ export function startRulesScheduler(deps: RulesSchedulerDeps): RulesScheduler {
   return {
     ready,
     async stop() {
+      clearInterval(watchdog);
+      await checking;
       await worker.close();
       await queue.close();
       await ready;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { orderStatuses } from '../orders/status';
 import {
-  awaitingShipment, FEED_THRESHOLD_CAP_MINUTES, feedThreshold, isStale, learnedThresholdMinutes, parseFeedThresholds, percentile,
+  awaitingShipment, FEED_THRESHOLD_CAP_MINUTES, feedThreshold, isStale, learnedThresholdMinutes, parseFeedThresholds, percentile, staleFeeds,
 } from './time-rules';
 
 /** Active minutes starting at minute 1000, one every `every` minutes, `count` of them. */
@@ -84,6 +84,23 @@ describe('isStale', () => {
     const seen = new Date('2026-01-01T10:00:00Z');
     expect(isStale(seen, new Date('2026-01-01T10:30:00Z'), 30)).toBe(false);
     expect(isStale(seen, new Date('2026-01-01T10:30:00.001Z'), 30)).toBe(true);
+  });
+});
+
+describe('staleFeeds', () => {
+  it('lists the sources silent longer than their threshold, saying how it was set', () => {
+    const now = new Date('2026-01-01T12:00:00Z');
+    const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+    const activity = [
+      { source: 'web', lastSeenAt: ago(31), activeMinutes: every(10, 20) },
+      { source: 'pos', lastSeenAt: ago(29), activeMinutes: every(10, 20) },
+      { source: 'edi', lastSeenAt: ago(61), activeMinutes: [1000] },
+      { source: 'rare', lastSeenAt: ago(600), activeMinutes: every(1, 3) },
+    ];
+    expect(staleFeeds(activity, { configured: { edi: 60 }, minMinutes: 15 }, now)).toEqual([
+      { source: 'web', lastSeenAt: ago(31), thresholdMinutes: 30, learned: true },
+      { source: 'edi', lastSeenAt: ago(61), thresholdMinutes: 60, learned: false },
+    ]);
   });
 });
 

@@ -64,7 +64,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const w of workers) console.log('WORKER', w.child.pid, w.output().split('\n').filter((l) => l.includes('time rules') || l.includes('rules')).map((l) => l.slice(0, 300)).join('\n'));
   for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => Promise.race([w.exited, new Promise((r) => setTimeout(r, 15_000))])));
   for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
@@ -109,6 +108,22 @@ describe('time rules in two worker processes', () => {
       const audit = await db.sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'exception.open' AND target_id = ${rows[0]!.id}`;
       expect(audit[0]!.n, orderId).toBe(1);
     }
+  });
+
+  it('runs each tick once, in one of the processes', async () => {
+    // Every run logs "time rules" with its job id, repeat:time-rules:<slot>.
+    const runs = workers.flatMap((w) => w.output().split('\n').flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; jobId?: string };
+        return entry.msg === 'time rules' && entry.jobId ? [entry.jobId] : [];
+      } catch {
+        return [];
+      }
+    }));
+    expect(runs.length, 'ticks ran').toBeGreaterThanOrEqual(5);
+    expect(new Set(runs).size, 'no tick ran twice').toBe(runs.length);
+    const slots = runs.map((id) => Number(/^repeat:time-rules:(\d+)$/.exec(id)?.[1])).sort((a, b) => a - b);
+    for (let i = 1; i < slots.length; i++) expect(slots[i]! - slots[i - 1]!, 'ticks are one interval apart or more').toBeGreaterThanOrEqual(300);
   });
 
   it('keeps one job scheduler and at most one pending tick, whatever the number of workers', async () => {
