@@ -37,7 +37,6 @@ CREATE INDEX exceptions_queue_open ON exceptions (due_at, id) WHERE status <> 'r
 CREATE INDEX exceptions_queue_type ON exceptions (type, due_at, id) WHERE status <> 'resolved';
 CREATE INDEX exceptions_queue_assignee ON exceptions (assignee, due_at, id) WHERE status <> 'resolved';
 CREATE INDEX exceptions_queue_status ON exceptions (status, due_at, id);
-CREATE INDEX exceptions_open_by_type ON exceptions (type, opened_at) WHERE status <> 'resolved';
 -- Escalation finds unresolved, unescalated rows past due.
 CREATE INDEX exceptions_escalation_due ON exceptions (due_at) WHERE status <> 'resolved' AND escalated_at IS NULL;
 
