@@ -23,7 +23,8 @@ CREATE TRIGGER exceptions_touch BEFORE UPDATE ON exceptions FOR EACH ROW EXECUTE
 CREATE FUNCTION exceptions_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('tower_exceptions', NEW.id::text);
-  IF NEW.status = 'escalated' AND (TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM 'escalated') THEN
+  -- Escalating sets escalated_at; an undo that only puts the status back does not announce it again.
+  IF NEW.status = 'escalated' AND (TG_OP = 'INSERT' OR NEW.escalated_at IS DISTINCT FROM OLD.escalated_at) THEN
     PERFORM pg_notify('tower_escalations', NEW.id::text);
   END IF;
   RETURN NULL;

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RequestHandler } from 'express';
 import { Redis } from 'ioredis';
 import { parseConfig, type Config } from '../../domain/config';
 import type { Role } from '../../domain/roles';
@@ -41,8 +45,15 @@ export async function dropRedisPrefix(url: string, prefix: string): Promise<void
   }
 }
 
-/** A whole tower on port 0 with its own database and Redis prefix, signed in as admin. */
-export async function startTestTower(env: Record<string, string> = {}, opts: { db?: TestDatabase } = {}): Promise<TestTower> {
+/** The built dashboard (`npm run build` makes it; `npm test` builds before the tests run). */
+async function loadWebHandler(): Promise<RequestHandler> {
+  const handlerPath = path.resolve(import.meta.dirname, '../../web/build/handler.js');
+  if (!existsSync(handlerPath)) throw new Error(`${handlerPath} is missing: run npm run build first`);
+  return (await import(pathToFileURL(handlerPath).href)).handler as RequestHandler;
+}
+
+/** A whole tower on port 0 with its own database and Redis prefix, signed in as admin; `web` also serves the built dashboard. */
+export async function startTestTower(env: Record<string, string> = {}, opts: { db?: TestDatabase; web?: boolean } = {}): Promise<TestTower> {
   const db = opts.db ?? (await createTestDatabase());
   const prefix = env.REDIS_PREFIX ?? uniquePrefix();
   const config = parseConfig({
@@ -64,7 +75,8 @@ export async function startTestTower(env: Record<string, string> = {}, opts: { d
     RULES_INTERVAL_MS: '3600000',
     ...env,
   });
-  const tower = await startTower(config, createLogger('silent', { pretty: false }), { print: () => {} });
+  const webHandler = opts.web ? await loadWebHandler() : undefined;
+  const tower = await startTower(config, createLogger('silent', { pretty: false }), { print: () => {}, webHandler });
   const url = tower.url!;
 
   const login = async (email: string, password: string) => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { availableActions, noActions } from './actions';
+import { availableActions, noActions, outcomeText, type AvailableActions } from './actions';
 import { view } from './view-fixture';
 
 const me = 'ana@example.com';
-const shown = (actions: Record<string, boolean>) => Object.keys(actions).filter((k) => actions[k]);
+const shown = (actions: AvailableActions) => (Object.keys(actions) as (keyof AvailableActions)[]).filter((k) => actions[k]);
 
 describe('availableActions', () => {
 	it('gives a viewer nothing', () => {
@@ -36,5 +36,17 @@ describe('availableActions', () => {
 		expect(shown(availableActions(resolved('fraud_review', 'approve'), 'admin', me))).toEqual([]);
 		expect(shown(availableActions(resolved('invalid_event', 'reapplied'), 'admin', me))).toEqual([]);
 		expect(shown(availableActions(resolved('fraud_review', 'auto_resolved'), 'supervisor', me))).toEqual(['reopen']);
+	});
+});
+
+describe('outcomeText', () => {
+	const rejected = view({ type: 'fraud_review', orderId: 'W-1002', status: 'resolved', resolution: { code: 'reject', note: null } });
+
+	it('says what the decision set in motion and how it went', () => {
+		expect(outcomeText(rejected, { eventSeq: '812', state: 'applied' })).toBe('Fraud review · W-1002 (reject): done, event 812 applied.');
+		expect(outcomeText(rejected, { eventSeq: '812', state: 'pending' })).toBe('Fraud review · W-1002 (reject): event 812 is queued and applies shortly.');
+		expect(outcomeText(view({ type: 'invalid_event', orderId: null, sku: null, source: 'shop-web' }), { eventSeq: '9', state: 'invalid', error: 'unknown order' })).toBe(
+			'Invalid event · shop-web: event 9 could not be applied: unknown order.'
+		);
 	});
 });

@@ -1,5 +1,6 @@
 import type { Role } from '$domain/realtime-contract';
-import { decisionCodes, isDecisionType, mayAct, REAPPLIED_CODE, type ExceptionView } from './domain';
+import { decisionCodes, isDecisionType, mayAct, REAPPLIED_CODE, type ActionResult, type ExceptionView } from './domain';
+import { codeLabel, subjectOf, typeLabel } from './labels';
 
 /** The buttons the detail pane shows for one exception. */
 export interface AvailableActions {
@@ -47,4 +48,13 @@ export function availableActions(view: Pick<ExceptionView, 'type' | 'status' | '
 		reopen: false,
 		reapply: may('reapply')
 	};
+}
+
+/** What a decision or a re-apply set in motion: `Fraud review · W-1002 (reject): done, event 812 applied.` */
+export function outcomeText(view: ExceptionView, outcome: NonNullable<ActionResult['outcome']>): string {
+	const what = `${typeLabel(view.type)} · ${subjectOf(view).text}${view.resolution ? ` (${codeLabel(view.resolution.code).toLowerCase()})` : ''}`;
+	const { state, eventSeq, error } = outcome;
+	if (state === 'applied') return `${what}: done, event ${eventSeq} applied.`;
+	if (state === 'pending') return `${what}: event ${eventSeq} is queued and applies shortly.`;
+	return `${what}: event ${eventSeq} could not be applied: ${error ?? 'invalid'}.`;
 }

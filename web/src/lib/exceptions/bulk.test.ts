@@ -29,8 +29,8 @@ describe('bulkAllowed / bulkCodes', () => {
 		expect(bulkAllowed('supervisor', 'escalate')).toBe(true);
 	});
 
-	it('offers decisions to supervisors only', () => {
-		expect(bulkCodes('operator', ['fixed', 'duplicate'])).toEqual(['fixed', 'duplicate']);
-		expect(bulkCodes('supervisor', ['fixed'])).toEqual(['fixed', 'approve', 'reject']);
+	it('never offers a decision: those are made one by one', () => {
+		expect(bulkCodes(['fixed', 'duplicate'])).toEqual(['fixed', 'duplicate']);
+		expect(bulkCodes(['fixed', 'approve', 'reject'])).toEqual(['fixed']);
 	});
 });

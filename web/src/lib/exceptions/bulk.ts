@@ -26,9 +26,9 @@ export function bulkAllowed(role: Role, action: BulkAction): boolean {
 	return mayAct(role, action, 'stockout');
 }
 
-/** Resolution codes a bulk resolve offers: the ordinary ones, and the decisions for supervisors. */
-export function bulkCodes(role: Role, ordinaryCodes: readonly string[]): string[] {
-	return mayAct(role, 'resolve', 'fraud_review') ? [...ordinaryCodes, ...decisionCodes] : [...ordinaryCodes];
+/** Resolution codes a bulk resolve offers: never approve/reject, which act on orders and stock one by one. */
+export function bulkCodes(ordinaryCodes: readonly string[]): string[] {
+	return ordinaryCodes.filter((code) => !(decisionCodes as readonly string[]).includes(code));
 }
 
 /** `3 skipped: needs supervisor`, or with several reasons `4 skipped: 3 needs supervisor, 1 already resolved`. */

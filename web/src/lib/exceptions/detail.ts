@@ -49,10 +49,32 @@ export interface AuditEntry {
 	details: Record<string, unknown> | null;
 }
 
+/** The stock of the exception's SKU (`GET /api/v1/inventory?sku=`), for SKU subjects. */
+export interface StockDetail {
+	items: { sku: string; locationId: string; onHand: number; reserved: number; available: number; inTransit: number }[];
+	backordered: Record<string, number>;
+	ats: { sku: string; channel: string; ats: number }[];
+}
+
+/** The event an `invalid_event` (or another event subject) is about. */
+export interface EventDetail {
+	seq: string;
+	source: string;
+	id: string;
+	type: string;
+	occurredAt: string;
+	appliedAt: string | null;
+	applyError: string | null;
+	deferReason: string | null;
+	data: Record<string, unknown>;
+}
+
 /** `GET /api/v1/exceptions/:id`. */
 export interface ExceptionDetail {
 	exception: ExceptionView;
 	order: OrderDetail | null;
+	inventory?: StockDetail | null;
+	event?: EventDetail | null;
 	audit: AuditEntry[];
 }
 

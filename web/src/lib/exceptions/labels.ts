@@ -39,9 +39,13 @@ const codeLabels: Record<string, string> = {
 	auto_resolved: 'Cleared by itself'
 };
 
-/** `needs_supervisor` → `needs supervisor`. */
+/** `needs_supervisor` → `needs supervisor`, `lastOrderId` → `last order id`. */
 export function humanize(code: string): string {
-	return code.replace(/[_-]+/g, ' ').trim();
+	return code
+		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+		.replace(/[_-]+/g, ' ')
+		.trim()
+		.toLowerCase();
 }
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -67,13 +71,20 @@ export function formatAge(ms: number): string {
 	return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
-/** What the subject column shows: an order id (a link to the detail) or the raw subject. */
+/**
+ * What the subject column shows: an order id (a link to the detail) or the raw subject, and the SKU
+ * or channel it is about as a second part (`W-1003` · `MUG-RED`).
+ */
 export function subjectOf(view: Pick<ExceptionView, 'subject' | 'orderId' | 'sku' | 'locationId' | 'source' | 'channel'>): {
 	kind: 'order' | 'sku' | 'source' | 'other';
 	text: string;
+	extra: string | null;
 } {
-	if (view.orderId) return { kind: 'order', text: view.orderId };
-	if (view.sku) return { kind: 'sku', text: view.locationId ? `${view.sku} @ ${view.locationId}` : view.sku };
-	if (view.source) return { kind: 'source', text: view.source };
-	return { kind: 'other', text: view.subject };
+	const at = view.locationId ? ` @ ${view.locationId}` : '';
+	// An order already names its channel; a SKU alone is told apart by where it is.
+	if (view.orderId) return { kind: 'order', text: view.orderId, extra: view.sku ? `${view.sku}${at}` : null };
+	const sku = view.sku ? (at ? `${view.sku}${at}` : view.channel ? `${view.sku} · ${view.channel}` : view.sku) : null;
+	if (sku) return { kind: 'sku', text: sku, extra: null };
+	if (view.source) return { kind: 'source', text: view.source, extra: null };
+	return { kind: 'other', text: view.subject, extra: null };
 }

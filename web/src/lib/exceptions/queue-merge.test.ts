@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExceptionView } from './domain';
-import { applyChanges, compareDue, mergePage, moveFocus, newerThanSeen, nextFocusId } from './queue-merge';
+import { applyChanges, compareDue, mergePage, moveFocus, newerThanSeen, nextFocusId, notOlderThanSeen } from './queue-merge';
 import { view } from './view-fixture';
 
 const row = (id: string, dueMinute: number, over: Partial<ExceptionView> = {}) =>
@@ -25,6 +25,15 @@ describe('newerThanSeen', () => {
 		]);
 		expect(seen).toEqual(new Map([['a', 5], ['b', 4]]));
 		expect(newerThanSeen([row('a', 1, { version: 5 })], seen)).toEqual([]);
+	});
+});
+
+describe('notOlderThanSeen', () => {
+	it('drops page rows a push already overtook and records the rest', () => {
+		const seen = new Map([['a', 3], ['b', 1]]);
+		const kept = notOlderThanSeen([row('a', 1, { version: 2 }), row('b', 2, { version: 1 }), row('c', 3, { version: 4 })], seen);
+		expect(ids(kept)).toEqual(['b', 'c']);
+		expect(seen).toEqual(new Map([['a', 3], ['b', 1], ['c', 4]]));
 	});
 });
 

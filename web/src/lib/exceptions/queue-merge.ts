@@ -28,6 +28,18 @@ export function newerThanSeen(rows: readonly ExceptionView[], seen: Map<string, 
 	return fresh;
 }
 
+/**
+ * A page's rows less any older than a version already seen (a push can overtake a page read), with
+ * the newer versions recorded in `seen`.
+ */
+export function notOlderThanSeen(rows: readonly ExceptionView[], seen: Map<string, number>): ExceptionView[] {
+	return rows.filter((row) => {
+		const known = seen.get(row.id) ?? 0;
+		if (row.version > known) seen.set(row.id, row.version);
+		return row.version >= known;
+	});
+}
+
 /** Adds a page to the rows already loaded; a row already there keeps its higher version. */
 export function mergePage(items: readonly ExceptionView[], page: readonly ExceptionView[]): ExceptionView[] {
 	const byId = new Map(items.map((row) => [row.id, row]));

@@ -1,33 +1,17 @@
 import type { PublicUser } from '$domain/realtime-contract';
 import { api, ApiError, errorMessage } from '../api';
 import type { TowerSocket } from '../tower-socket.svelte';
-import { bulkDoneText, undoneText, type BulkAction } from './bulk';
 import { EXCEPTIONS_API, exceptionUrl, PAGE_SIZE, queueUrl } from './client';
-import type { ExceptionDetail, ExceptionSettings } from './detail';
-import { decisionCodes, type ActionResult, type BulkPreview, type BulkResult, type ExceptionPage, type ExceptionView, type TriageAction } from './domain';
-import { bulkFilterOf, emptyFilter, filterKey, matchesFilter, type BulkFilter, type ExceptionFilter } from './filters';
-import { applyChanges, mergePage, moveFocus, newerThanSeen, nextFocusId } from './queue-merge';
+import type { ExceptionSettings } from './detail';
+import { DetailLoader } from './detail-loader.svelte';
+import { decisionCodes, type ActionResult, type ExceptionPage, type ExceptionView, type TriageAction } from './domain';
+import { emptyFilter, filterKey, matchesFilter, type ExceptionFilter } from './filters';
+import { outcomeText } from './actions';
+import { applyChanges, mergePage, moveFocus, newerThanSeen, nextFocusId, notOlderThanSeen } from './queue-merge';
 
 const HIGHLIGHT_MS = 2_500;
-const DETAIL_DEBOUNCE_MS = 120;
-const INFO_TOAST_MS = 5_000;
 const MAX_LIMIT = 200;
 const fallbackSettings: ExceptionSettings = { resolutionCodes: ['fixed', 'no_action', 'duplicate'], decisionCodes: [...decisionCodes], undoSeconds: 10 };
-
-export interface QueueToast {
-	testid: 'undo-toast' | 'info-toast';
-	text: string;
-	/** Present while the bulk action can be undone. */
-	opId?: string;
-	until: number;
-}
-
-/** The body of a bulk request besides action and target. */
-export interface BulkParams {
-	assignee?: string | null;
-	code?: string;
-	note?: string;
-}
 
 export interface QueueOptions {
 	socket: TowerSocket;
@@ -37,7 +21,7 @@ export interface QueueOptions {
 
 /**
  * The triage page's state: the rows a filter shows (first page by HTTP, then live pushes), the focus
- * row and its detail, the selection for bulk actions, and the undo window of the last one.
+ * row and its detail, and the selection that `BulkRunner` acts on.
  */
 export class ExceptionQueue {
 	filter = $state.raw<ExceptionFilter>(emptyFilter);
@@ -53,9 +37,11 @@ export class ExceptionQueue {
 
 	focusedId = $state<string | null>(null);
 	detailOpen = $state(false);
-	detail = $state.raw<ExceptionDetail | null>(null);
-	detailLoading = $state(false);
-	detailError = $state<string | null>(null);
+	detail: DetailLoader = new DetailLoader({
+		onRead: (row) => this.#receive([row], 'detail'),
+		latest: (id) => this.items.find((row) => row.id === id),
+		failed: (error, show) => this.failed(error, show)
+	});
 
 	selected = $state.raw<ReadonlySet<string>>(new Set());
 	/** The bulk action targets the whole filter, not the selected rows. */
@@ -65,7 +51,6 @@ export class ExceptionQueue {
 	actionError = $state.raw<{ id: string; message: string } | null>(null);
 	/** What a decision or re-apply set in motion, for the detail pane. */
 	outcome = $state.raw<{ id: string; text: string; ok: boolean } | null>(null);
-	toast = $state.raw<QueueToast | null>(null);
 
 	complete = $derived(this.nextCursor === null);
 	detailId = $derived(this.detailOpen ? this.focusedId : null);
@@ -75,7 +60,8 @@ export class ExceptionQueue {
 		if (id === null) return null;
 		const listed = this.items.find((row) => row.id === id);
 		if (listed) return listed;
-		return this.detail?.exception.id === id ? this.detail.exception : null;
+		const shown = this.detail.data?.exception;
+		return shown?.id === id ? shown : null;
 	});
 
 	#socket: TowerSocket;
@@ -83,10 +69,7 @@ export class ExceptionQueue {
 	#seen = new Map<string, number>();
 	#buffer: ExceptionView[] = [];
 	#loadToken = 0;
-	#detailToken = 0;
-	#detailTimer: ReturnType<typeof setTimeout> | null = null;
 	#ticker: ReturnType<typeof setInterval> | null = null;
-	#toastTimer: ReturnType<typeof setTimeout> | null = null;
 	#highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
 	#unsubscribe: (() => void)[] = [];
 
@@ -99,7 +82,7 @@ export class ExceptionQueue {
 		if (this.#ticker) return;
 		this.#ticker = setInterval(() => (this.now = Date.now()), 1_000);
 		this.#unsubscribe = [
-			this.#socket.on('exceptions.changed', ({ items }) => this.#receive(items, true)),
+			this.#socket.on('exceptions.changed', ({ items }) => this.#receive(items, 'push')),
 			// Pushes missed while disconnected are not replayed: read the list again.
 			this.#socket.onConnect(() => {
 				if (this.loaded && !this.loading) void this.refresh();
@@ -115,10 +98,8 @@ export class ExceptionQueue {
 		this.#unsubscribe = [];
 		for (const timer of this.#highlightTimers.values()) clearTimeout(timer);
 		this.#highlightTimers.clear();
-		if (this.#detailTimer) clearTimeout(this.#detailTimer);
-		if (this.#toastTimer) clearTimeout(this.#toastTimer);
+		this.detail.stop();
 		this.#loadToken++;
-		this.#detailToken++;
 	}
 
 	get me(): string | null {
@@ -150,11 +131,10 @@ export class ExceptionQueue {
 		try {
 			const page = await api<ExceptionPage>(queueUrl(this.filter, { cursor: this.nextCursor }));
 			if (token !== this.#loadToken) return;
-			newerThanSeen(page.items, this.#seen);
 			this.nextCursor = page.nextCursor;
-			this.#setItems(mergePage(this.items, page.items));
+			this.#setItems(mergePage(this.items, notOlderThanSeen(page.items, this.#seen)));
 		} catch (error) {
-			this.#failed(error, (message) => (this.loadError = message));
+			this.failed(error, (message) => (this.loadError = message));
 		} finally {
 			if (token === this.#loadToken) this.loadingMore = false;
 		}
@@ -168,14 +148,13 @@ export class ExceptionQueue {
 		try {
 			const page = await api<ExceptionPage>(queueUrl(this.filter, { limit }));
 			if (token !== this.#loadToken) return;
-			newerThanSeen(page.items, this.#seen);
 			this.nextCursor = page.nextCursor;
 			// Pushes that arrived while the page was on its way may be newer than it.
-			const { items } = applyChanges(mergePage([], page.items), this.#buffer, { matches: this.#matches, complete: page.nextCursor === null });
+			const { items } = applyChanges(mergePage([], notOlderThanSeen(page.items, this.#seen)), this.#buffer, { matches: this.#matches, complete: page.nextCursor === null });
 			this.#setItems(items);
 			if (this.focusedId === null && !this.detailOpen) this.focusedId = items[0]?.id ?? null;
 		} catch (error) {
-			if (token === this.#loadToken) this.#failed(error, (message) => (this.loadError = message));
+			if (token === this.#loadToken) this.failed(error, (message) => (this.loadError = message));
 		} finally {
 			if (token === this.#loadToken) {
 				this.loading = false;
@@ -195,32 +174,31 @@ export class ExceptionQueue {
 
 	#matches = (row: ExceptionView) => matchesFilter(row, this.filter, { me: this.me, nowMs: Date.now() });
 
-	/** Rows from a push or an action's answer. */
-	#receive(rows: ExceptionView[], live: boolean): void {
+	/**
+	 * Rows from a push, an action's answer or a detail read. Every row goes through here, so that a
+	 * version is never recorded as seen without the list being brought up to it.
+	 */
+	#receive(rows: ExceptionView[], source: 'push' | 'action' | 'detail'): void {
 		const fresh = newerThanSeen(rows, this.#seen);
 		if (fresh.length === 0) return;
-		const detail = this.detail;
-		const forDetail = detail ? fresh.find((row) => row.id === detail.exception.id) : undefined;
-		if (detail && forDetail) {
-			this.detail = { ...detail, exception: forDetail };
-			// The audit trail and the order changed too.
-			this.#scheduleDetail(forDetail.id);
-		}
+		if (source !== 'detail') for (const row of fresh) this.detail.update(row);
 		if (this.loading) {
 			this.#buffer.push(...fresh);
 			return;
 		}
 		const result = applyChanges(this.items, fresh, { matches: this.#matches, complete: this.complete });
 		if (result.items !== this.items) this.#setItems(result.items);
-		if (live) for (const id of result.highlighted) this.#highlight(id);
+		if (source === 'push') for (const id of result.highlighted) this.#highlight(id);
 	}
 
 	#setItems(items: ExceptionView[]): void {
 		const prev = this.items;
 		this.items = items;
-		// The focus follows the work: a row that left hands it to the next one.
+		// The focus follows the work: a row that left hands it to the next one. With none left, an
+		// open detail keeps showing the row that left (its new state comes with the push).
 		if (this.focusedId !== null && prev.some((row) => row.id === this.focusedId)) {
-			this.focusedId = nextFocusId(prev, items, this.focusedId);
+			const next = nextFocusId(prev, items, this.focusedId);
+			if (next !== null || !this.detailOpen) this.focusedId = next;
 		}
 		if (this.selected.size > 0) {
 			const listed = new Set(items.map((row) => row.id));
@@ -243,7 +221,8 @@ export class ExceptionQueue {
 		);
 	}
 
-	#failed(error: unknown, show: (message: string) => void): void {
+	/** A 401 ends the session (the app goes to sign-in); anything else is shown. */
+	failed(error: unknown, show: (message: string) => void): void {
 		if (error instanceof ApiError && error.status === 401) this.#socket.endSession('unauthorized');
 		else show(errorMessage(error));
 	}
@@ -252,58 +231,31 @@ export class ExceptionQueue {
 
 	focus(id: string | null): void {
 		this.focusedId = id;
+		this.#forgetMessagesOf(id);
 	}
 
 	move(delta: 1 | -1): string | null {
-		this.focusedId = moveFocus(this.items, this.focusedId, delta);
+		this.focus(moveFocus(this.items, this.focusedId, delta));
 		return this.focusedId;
 	}
 
 	openDetail(id: string | null = this.focusedId): void {
 		if (id === null) return;
-		this.focusedId = id;
+		this.focus(id);
 		this.detailOpen = true;
 	}
 
 	closeDetail(): void {
 		this.detailOpen = false;
+		this.#forgetMessagesOf(null);
 	}
 
-	/** Reads the detail of the focused exception (debounced, so j-j-j does not fire three reads). */
-	showDetail(id: string | null): void {
-		if (id === null) {
-			this.#detailToken++;
-			this.detail = null;
-			this.detailError = null;
-			return;
-		}
-		if (this.detail?.exception.id !== id) {
-			this.detail = null;
-			this.detailLoading = true;
-		}
-		this.#scheduleDetail(id);
-	}
-
-	#scheduleDetail(id: string): void {
-		if (this.#detailTimer) clearTimeout(this.#detailTimer);
-		this.#detailTimer = setTimeout(() => void this.#loadDetail(id), DETAIL_DEBOUNCE_MS);
-	}
-
-	async #loadDetail(id: string): Promise<void> {
-		const token = ++this.#detailToken;
-		this.detailError = null;
-		try {
-			const detail = await api<ExceptionDetail>(exceptionUrl(id));
-			if (token !== this.#detailToken) return;
-			newerThanSeen([detail.exception], this.#seen);
-			// A push may have brought a newer row than this read.
-			const listed = this.items.find((row) => row.id === id);
-			this.detail = listed && listed.version > detail.exception.version ? { ...detail, exception: listed } : detail;
-		} catch (error) {
-			if (token === this.#detailToken) this.#failed(error, (message) => (this.detailError = message));
-		} finally {
-			if (token === this.#detailToken) this.detailLoading = false;
-		}
+	/**
+	 * An action's error is about its row: it goes when the focus leaves that row. An outcome stays
+	 * (a decided row often leaves the list, and the focus with it) until the next action.
+	 */
+	#forgetMessagesOf(keptId: string | null): void {
+		if (this.actionError && this.actionError.id !== keptId) this.actionError = null;
 	}
 
 	// Selection
@@ -338,76 +290,20 @@ export class ExceptionQueue {
 	async act(id: string, action: TriageAction, body?: Record<string, unknown>): Promise<boolean> {
 		this.pending = new Set([...this.pending, id]);
 		this.actionError = null;
-		if (this.outcome?.id === id) this.outcome = null;
+		this.outcome = null;
 		try {
 			const result = await api<ActionResult>(exceptionUrl(id, action), { method: 'POST', body: body ?? {} });
-			this.#receive([result.exception], false);
-			if (result.outcome) {
-				const { state, eventSeq, error } = result.outcome;
-				const text =
-					state === 'applied' ? `Done: event ${eventSeq} applied.` : state === 'pending' ? `Event ${eventSeq} is queued; it applies shortly.` : `Event ${eventSeq} could not be applied: ${error ?? 'invalid'}.`;
-				this.outcome = { id, text, ok: state !== 'invalid' };
-			}
-			if (this.detail?.exception.id === id) this.#scheduleDetail(id);
+			this.#receive([result.exception], 'action');
+			if (result.outcome) this.outcome = { id, text: outcomeText(result.exception, result.outcome), ok: result.outcome.state !== 'invalid' };
+			if (this.detail.data?.exception.id === id) this.detail.reload(id);
 			return true;
 		} catch (error) {
-			this.#failed(error, (message) => (this.actionError = { id, message }));
+			this.failed(error, (message) => (this.actionError = { id, message }));
 			return false;
 		} finally {
 			const next = new Set(this.pending);
 			next.delete(id);
 			this.pending = next;
 		}
-	}
-
-	/** The target of a bulk action: the selected rows, or the filter (null if it cannot be expressed). */
-	bulkTarget(): { ids: string[] } | { filter: BulkFilter } | null {
-		if (!this.allMatching) return this.selected.size > 0 ? { ids: [...this.selected] } : null;
-		const filter = bulkFilterOf(this.filter);
-		return filter ? { filter } : null;
-	}
-
-	async bulkPreview(action: BulkAction, params: BulkParams = {}): Promise<BulkPreview> {
-		const target = this.bulkTarget();
-		if (!target) throw new Error('Nothing is selected.');
-		return api<BulkPreview>(`${EXCEPTIONS_API}/bulk`, { method: 'POST', body: { action, ...target, ...params, preview: true } });
-	}
-
-	async bulkRun(action: BulkAction, params: BulkParams = {}): Promise<BulkResult> {
-		const target = this.bulkTarget();
-		if (!target) throw new Error('Nothing is selected.');
-		const result = await api<BulkResult>(`${EXCEPTIONS_API}/bulk`, { method: 'POST', body: { action, ...target, ...params } });
-		this.clearSelection();
-		this.#showToast({
-			testid: 'undo-toast',
-			text: bulkDoneText(action, result.changed),
-			opId: result.opId,
-			until: Date.now() + this.settings.undoSeconds * 1000
-		});
-		void this.refresh();
-		return result;
-	}
-
-	async undo(opId: string): Promise<void> {
-		try {
-			const result = await api<{ restored: number; skipped?: Record<string, number> | number }>(`${EXCEPTIONS_API}/bulk/${encodeURIComponent(opId)}/undo`, { method: 'POST', body: {} });
-			this.#showToast({ testid: 'info-toast', text: undoneText(result), until: Date.now() + INFO_TOAST_MS });
-		} catch (error) {
-			this.#failed(error, (message) => this.#showToast({ testid: 'info-toast', text: `Undo failed: ${message}`, until: Date.now() + INFO_TOAST_MS }));
-		}
-		void this.refresh();
-	}
-
-	dismissToast(): void {
-		if (this.#toastTimer) clearTimeout(this.#toastTimer);
-		this.toast = null;
-	}
-
-	#showToast(toast: QueueToast): void {
-		if (this.#toastTimer) clearTimeout(this.#toastTimer);
-		this.toast = toast;
-		this.#toastTimer = setTimeout(() => {
-			if (this.toast === toast) this.toast = null;
-		}, Math.max(0, toast.until - Date.now()));
 	}
 }
