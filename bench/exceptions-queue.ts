@@ -12,7 +12,7 @@ import type { BenchContext, Benchmark } from './support/benchmark';
 import { createBenchDatabase, type BenchDatabase } from './support/database';
 import { createUser, getText, signIn } from './support/http';
 import { formatNumber, markdownTable } from './support/markdown';
-import { dropRedisPrefix } from './support/redis';
+import { dropRedisPrefix } from '../tests/support/redis';
 import { measure, summarize, type LatencyStats } from './support/stats';
 import { barChartSvg } from './support/svg-chart';
 

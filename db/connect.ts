@@ -40,3 +40,17 @@ export async function ensureDatabase(url: string): Promise<void> {
     await sql.end({ timeout: 5 });
   }
 }
+
+/** Drops the database named in `url` (connecting to `postgres` to do so), ending its sessions first. */
+export async function dropDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
-import { createSql, ensureDatabase, type Sql } from '../../db/connect';
+import { createSql, dropDatabase, ensureDatabase, type Sql } from '../../db/connect';
 import { migrate } from '../../db/migrate';
 
 export interface BenchDatabase {
@@ -30,12 +29,7 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
     sql,
     async drop() {
       await sql.end({ timeout: 5 });
-      const admin = postgres(withDatabase(serverUrl, 'postgres'), { max: 1, onnotice: () => {} });
-      try {
-        await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
+      await dropDatabase(url);
     },
   };
 }

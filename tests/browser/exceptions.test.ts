@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { axeViolations, launchChromium } from '../support/browser';
 import { event, masterData } from '../support/events';
 import { insertException } from '../support/exceptions';
 import { allApplied } from '../support/small-day';
@@ -149,13 +147,7 @@ describe('the exceptions page', () => {
     await openQueue(page);
     await row(page, stockout).getByTestId('exception-open').click();
     await page.getByTestId('exception-detail').waitFor();
-    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-    await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () => {
-      // @ts-expect-error injected above
-      const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
-      return result.violations.map((v: { id: string; nodes: unknown[] }) => `${v.id} (${v.nodes.length})`);
-    });
+    const violations = await axeViolations(page);
     expect(violations).toEqual([]);
     await page.screenshot({ path: 'docs/screenshots/exceptions.png' });
   });

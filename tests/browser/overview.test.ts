@@ -1,10 +1,9 @@
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { axeViolations, launchChromium } from '../support/browser';
 import { TEST_REDIS_URL } from '../support/env';
 import { masterData, order } from '../support/events';
 import { freePort, spawnTower, type TowerProcess } from '../support/processes';
@@ -91,14 +90,7 @@ it('signs in, creates an API key on the admin page, and sees a tile change when 
 }, 60_000);
 
 it('has no accessibility violations that axe-core can find', async () => {
-  const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  // Evaluated through DevTools: the page's CSP (rightly) refuses inline scripts.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    // @ts-expect-error injected above
-    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
-    return result.violations.map((v: { id: string; nodes: unknown[] }) => `${v.id} (${v.nodes.length})`);
-  });
+  const violations = await axeViolations(page);
   expect(violations).toEqual([]);
 });
 

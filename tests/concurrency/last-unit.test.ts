@@ -11,7 +11,7 @@ import { breachProblems, bucketProblems, lineProblems, readBuckets, readLines } 
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { TEST_REDIS_URL } from '../support/env';
 import type { RawEvent } from '../support/events';
-import { spawnTower, type TowerProcess } from '../support/processes';
+import { spawnTower, stopTowers, type TowerProcess } from '../support/processes';
 import { startTestTower, uniquePrefix, type TestTower } from '../support/tower';
 import { waitFor } from '../support/wait';
 
@@ -158,9 +158,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
-  await Promise.all(workers.map((w) => Promise.race([w.exited, new Promise((r) => setTimeout(r, 15_000))])));
-  for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+  await stopTowers(workers);
   await api?.stop();
   await db?.drop();
 });

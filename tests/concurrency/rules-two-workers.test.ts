@@ -16,7 +16,7 @@ import { RULES_QUEUE } from '../../jobs/rules-scheduler';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { TEST_REDIS_URL } from '../support/env';
 import { event, masterData } from '../support/events';
-import { spawnTower, type TowerProcess } from '../support/processes';
+import { spawnTower, stopTowers, type TowerProcess } from '../support/processes';
 import { startTestTower, uniquePrefix, type TestTower } from '../support/tower';
 import { waitFor } from '../support/wait';
 
@@ -64,9 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
-  await Promise.all(workers.map((w) => Promise.race([w.exited, new Promise((r) => setTimeout(r, 15_000))])));
-  for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+  await stopTowers(workers);
   await api?.stop();
   await db?.drop();
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { createSql, type Sql } from '../../db/connect';
+import { createSql, dropDatabase, type Sql } from '../../db/connect';
 import { databaseUrl, PG_ADMIN_URL } from './env';
 
 export interface TestDatabase {
@@ -37,9 +37,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     sql,
     async drop() {
       await sql.end({ timeout: 5 });
-      const a = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
-      await a.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
-      await a.end();
+      await dropDatabase(url).catch(() => {});
     },
   };
 }

@@ -58,3 +58,10 @@ export function spawnTower(env: Record<string, string>): TowerProcess {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
+
+/** Stops tower processes gracefully (SIGTERM), and kills what has not exited within 15 s. */
+export async function stopTowers(towers: readonly TowerProcess[]): Promise<void> {
+  for (const w of towers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
+  await Promise.all(towers.map((w) => Promise.race([w.exited, new Promise((r) => setTimeout(r, 15_000))])));
+  for (const w of towers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+}

@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'express';
-import { Redis } from 'ioredis';
 import { parseConfig, type Config } from '../../domain/config';
 import type { Role } from '../../domain/roles';
 import { createLogger } from '../../realtime/logger';
 import { startTower, type Tower } from '../../realtime/tower';
 import { createTestDatabase, type TestDatabase } from './database';
+import { dropRedisPrefix } from './redis';
 import { TEST_REDIS_URL } from './env';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-123' };
@@ -30,20 +30,7 @@ export interface TestTower {
 
 export const uniquePrefix = () => `t${randomBytes(5).toString('hex')}`;
 
-/** Deletes every Redis key under a test's prefix (its aggregates, rate counters and BullMQ queues). */
-export async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
-}
+export { dropRedisPrefix };
 
 /** The built dashboard (`npm run build` makes it; `npm test` builds before the tests run). */
 async function loadWebHandler(): Promise<RequestHandler> {

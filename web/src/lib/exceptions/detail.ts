@@ -1,15 +1,10 @@
+import type { LineQuantities } from '$domain/orders/status';
 import type { ExceptionView } from './domain';
 
 /** One line of the order (`GET /api/v1/orders/:orderId`), units by state and where its reserve is. */
-export interface OrderLine {
+export interface OrderLine extends LineQuantities {
 	lineNo: number;
 	sku: string;
-	ordered: number;
-	reserved: number;
-	backordered: number;
-	shipped: number;
-	cancelled: number;
-	returned: number;
 	allocations: { locationId: string; qty: number }[];
 }
 

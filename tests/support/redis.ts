@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 
-/** Deletes every key under `prefix:` (the benchmark tower's summaries, counters and queues). */
+/** Deletes every key under `prefix:` (a test's or a benchmark's aggregates, counters and queues). */
 export async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
   const r = new Redis(url);
   try {
