@@ -54,3 +54,20 @@ export async function dropDatabase(url: string): Promise<void> {
     await sql.end({ timeout: 5 });
   }
 }
+
+/**
+ * Runs a transaction again when PostgreSQL chose it as a deadlock victim (or a serialization
+ * failure): e.g. a bulk triage action locks its rows in id order while the engine's auto-resolution
+ * locks them in its own. Other errors, and the last attempt's, are thrown.
+ */
+export async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (i >= attempts || (code !== '40P01' && code !== '40001')) throw err;
+      await new Promise((r) => setTimeout(r, 20 * i + Math.random() * 30));
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import type { Db, Sql, TransactionSql } from '../connect';
+import { retryOnDeadlock, type Db, type Sql, type TransactionSql } from '../connect';
 import { EXCEPTION_COLUMNS, toView, type ExceptionRow } from './exceptions';
 import { decide, type TriagePatch, type TriageRequest, type TriageState } from '../../domain/exceptions/triage';
 import { exceptionTypes, isDecisionType, type ExceptionType } from '../../domain/exceptions/types';
@@ -99,7 +99,7 @@ async function openTwin(tx: Db, row: ExceptionRow): Promise<string | null> {
  * order or stock. Repeating an action that already took effect changes nothing and writes nothing.
  */
 export async function actOnException(sql: Sql, id: string, req: TriageRequest, actor: Actor, settings: TriageSettings, now = new Date()): Promise<ActOutcome> {
-  return sql.begin(async (tx): Promise<ActOutcome> => {
+  return retryOnDeadlock(() => sql.begin(async (tx): Promise<ActOutcome> => {
     const [row] = await tx<ExceptionRow[]>`SELECT ${tx.unsafe(EXCEPTION_COLUMNS)} FROM exceptions WHERE id = ${id} FOR UPDATE`;
     if (!row) return { kind: 'not_found' };
     const verdict = decide(stateOf(row), req, actor, settings.ordinaryCodes);
@@ -130,7 +130,7 @@ export async function actOnException(sql: Sql, id: string, req: TriageRequest, a
       },
     }]);
     return { kind: 'done', exception: toView(updated!), changed: true, ...(eventSeq ? { eventSeq } : {}) };
-  });
+  }));
 }
 
 /** Bulk actions never decide (approve/reject act on orders and stock and cannot be undone). */
@@ -170,7 +170,7 @@ export async function previewBulk(sql: Db, ids: readonly string[], req: BulkRequ
  * that `undoBulk` can put it back for `undoSeconds`.
  */
 export async function actInBulk(sql: Sql, ids: readonly string[], req: BulkRequest, actor: Actor, settings: TriageSettings & { undoSeconds: number }, now = new Date()) {
-  return sql.begin(async (tx) => {
+  return retryOnDeadlock(() => sql.begin(async (tx) => {
     const rows = await lockRows(tx, ids);
     const skipped: Record<string, number> = {};
     const changes: { id: string; version: number; before: Before }[] = [];
@@ -199,7 +199,7 @@ export async function actInBulk(sql: Sql, ids: readonly string[], req: BulkReque
     for (const a of audits) a.details.opId = op!.id;
     await audit(tx, actor, audits);
     return { opId: String(op!.id), matched: rows.length, willChange: changes.length, changed: changes.length, skipped, undoUntil: undoUntil.toISOString() };
-  });
+  }));
 }
 
 export type UndoOutcome =
@@ -213,7 +213,7 @@ export type UndoOutcome =
  * and only until `undo_until`.
  */
 export async function undoBulk(sql: Sql, opId: string, actor: Actor, now = new Date()): Promise<UndoOutcome> {
-  return sql.begin(async (tx): Promise<UndoOutcome> => {
+  return retryOnDeadlock(() => sql.begin(async (tx): Promise<UndoOutcome> => {
     const [op] = await tx`SELECT * FROM exception_bulk_ops WHERE id = ${opId} FOR UPDATE`;
     if (!op) return { kind: 'not_found' };
     if (op.actor_id !== actor.id) return { kind: 'refused', status: 403, code: 'forbidden', message: 'only the person who ran a bulk action can undo it' };
@@ -234,5 +234,5 @@ export async function undoBulk(sql: Sql, opId: string, actor: Actor, now = new D
     await tx`UPDATE exception_bulk_ops SET undone_at = ${now} WHERE id = ${opId}`;
     await audit(tx, actor, audits);
     return { kind: 'done', restored, skipped: changes.length - restored };
-  });
+  }));
 }
