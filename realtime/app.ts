@@ -10,6 +10,7 @@ import { exceptionsRouter } from './routes/exceptions';
 import { healthRouter } from './routes/health';
 import { inventoryRouter } from './routes/inventory';
 import { liveRouter } from './routes/live';
+import { operationsRouter } from './routes/operations';
 import { ordersRouter } from './routes/orders';
 import { usersRouter } from './routes/users';
 
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps, opts: { webHandler?: RequestHandler } =
   api.use(inventoryRouter(deps));
   api.use(ordersRouter(deps));
   api.use(exceptionsRouter(deps));
+  api.use(operationsRouter(deps));
   app.use(api);
   app.use('/api', notFoundHandler);
 

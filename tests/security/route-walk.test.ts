@@ -173,6 +173,7 @@ const routes: Route[] = [
     },
   },
   { method: 'GET', route: '/metrics', min: 'any-signed-in-or-key', ok: 200, prepare: async () => ({ path: '/metrics' }) },
+  { method: 'GET', route: '/api/v1/operations', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/operations' }) },
   { method: 'GET', route: '/api/v1/exceptions', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/exceptions' }) },
   { method: 'GET', route: '/api/v1/exceptions/summary', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/exceptions/summary' }) },
   { method: 'GET', route: '/api/v1/exceptions/settings', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/exceptions/settings' }) },
