@@ -331,10 +331,22 @@ export class Model {
   }
 }
 
+/** What an event is about (jobs/engine/index.ts keysOf): a waiting event goes right after one that shares a key. */
+function keysOf(e: RawEvent): Set<string> {
+  const d = e.data as Record<string, unknown> & { lines?: { sku: string }[]; items?: { sku: string }[] };
+  const keys = new Set<string>();
+  for (const [field, prefix] of [['orderId', 'o'], ['transferId', 't'], ['returnId', 'r'], ['locationId', 'l'], ['fromLocationId', 'l'], ['toLocationId', 'l'], ['channel', 'c'], ['sku', 's']] as const) {
+    if (typeof d[field] === 'string') keys.add(`${prefix}:${d[field] as string}`);
+  }
+  for (const l of [...(d.lines ?? []), ...(d.items ?? [])]) keys.add(`s:${l.sku}`);
+  return keys;
+}
+
 /**
- * What the engine does with one batch, in the model: events in sequence order, those waiting for a
- * prerequisite retried once after the rest, what still waits stays pending (the window never runs out
- * inside a run; expiry is forced separately).
+ * What the engine does with one batch, in the model: events in sequence order; an event waiting for
+ * a prerequisite is tried again right after the next applied event it shares a key with (as if it had
+ * arrived in order), and once more after the rest; what still waits stays pending (the window never
+ * runs out inside a run; expiry is forced separately).
  */
 export function simulateBatch(
   model: Model,
@@ -343,12 +355,19 @@ export function simulateBatch(
 ): Map<number, Outcome> {
   const outcomes = new Map<number, Outcome>();
   const sorted = [...batch].sort((a, b) => a.seq - b.seq);
-  const waiting: { seq: number; event: RawEvent }[] = [];
-  for (const b of sorted) {
+  const waiting = new Map<number, { seq: number; event: RawEvent }>();
+  const run = (b: { seq: number; event: RawEvent }): Outcome => {
     const o = model.apply(b.event, hints.get(b.event.id));
     outcomes.set(b.seq, o);
-    if (o === 'wait') waiting.push(b);
+    if (o === 'wait') waiting.set(b.seq, b);
+    else waiting.delete(b.seq);
+    return o;
+  };
+  for (const b of sorted) {
+    if (run(b) !== 'applied' || waiting.size === 0) continue;
+    const keys = keysOf(b.event);
+    for (const w of [...waiting.values()]) if ([...keysOf(w.event)].some((k) => keys.has(k))) run(w);
   }
-  for (const b of waiting) outcomes.set(b.seq, model.apply(b.event, hints.get(b.event.id)));
+  for (const w of [...waiting.values()]) run(w);
   return outcomes;
 }
