@@ -4,23 +4,30 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { exceptionsQueue } from './exceptions-queue';
 import type { Benchmark } from './support/benchmark';
+import { warRoomSoak } from './war-room-soak';
 
 /**
- * `npm run bench [-- <name>...] [--samples N]`: runs the named benchmarks (all by default) one after
- * another. Progress goes to stderr, each benchmark's Markdown report to stdout, files to bench/results/.
- * A new benchmark is a module exporting a `Benchmark`, added to this list.
+ * `npm run bench [-- <name>...] [--samples N] [--minutes N] [--rate N]`: runs the named benchmarks
+ * (by default all but the long ones, which run only when named) one after another. Progress goes to
+ * stderr, each benchmark's Markdown report to stdout, files to bench/results/. A new benchmark is a
+ * module exporting a `Benchmark`, added to this list.
  */
-const benchmarks: Benchmark[] = [exceptionsQueue];
+const benchmarks: Benchmark[] = [exceptionsQueue, warRoomSoak];
 
 const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { samples: { type: 'string', default: '200' }, list: { type: 'boolean', default: false } },
+    options: {
+      samples: { type: 'string', default: '200' },
+      minutes: { type: 'string' },
+      rate: { type: 'string' },
+      list: { type: 'boolean', default: false },
+    },
   });
   if (values.list) {
-    for (const b of benchmarks) console.log(`${b.name}: ${b.description}`);
+    for (const b of benchmarks) console.log(`${b.name}: ${b.description}${b.onlyWhenNamed ? ' (runs only when named)' : ''}`);
     return 0;
   }
   const unknown = positionals.filter((n) => !benchmarks.some((b) => b.name === n));
@@ -33,17 +40,30 @@ async function main(): Promise<number> {
     console.error('--samples must be an integer of at least 10');
     return 2;
   }
+  const minutesText = values.minutes ?? (process.env.WAR_ROOM_SOAK_MINUTES || undefined);
+  const minutes = minutesText === undefined ? undefined : Number(minutesText);
+  if (minutes !== undefined && !(Number.isFinite(minutes) && minutes > 0)) {
+    console.error('--minutes (or WAR_ROOM_SOAK_MINUTES) must be a positive number');
+    return 2;
+  }
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0 && rate <= 5000)) {
+    console.error('--rate must be a number of events per second from 1 to 5000');
+    return 2;
+  }
   const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
   await mkdir(resultsDir, { recursive: true });
-  // The benchmark's only configuration from the environment: where PostgreSQL and Redis are.
+  // From the environment: where PostgreSQL and Redis are (and the soak's length, above).
   const ctx = {
     postgresUrl: process.env.DATABASE_URL || DEFAULT_POSTGRES,
     redisUrl: process.env.REDIS_URL || undefined,
     resultsDir,
     samples,
+    minutes,
+    rate,
     progress: (line: string) => console.error(`[bench] ${line}`),
   };
-  const selected = positionals.length > 0 ? benchmarks.filter((b) => positionals.includes(b.name)) : benchmarks;
+  const selected = positionals.length > 0 ? benchmarks.filter((b) => positionals.includes(b.name)) : benchmarks.filter((b) => !b.onlyWhenNamed);
   for (const b of selected) {
     const started = performance.now();
     ctx.progress(`${b.name}: ${b.description}`);

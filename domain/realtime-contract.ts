@@ -1,4 +1,5 @@
 import type { ExceptionSummary, ExceptionView } from './exceptions/view';
+import type { LiveKpis } from './kpis/types';
 import type { OverviewDelta, OverviewSnapshot } from './live/overview';
 
 /**
@@ -19,6 +20,11 @@ export interface ServerToClientEvents {
   'exceptions.summary': (summary: ExceptionSummary) => void;
   /** Sent to supervisors and admins only: exceptions that just escalated (past due, or by hand). */
   'exceptions.escalated': (change: { items: ExceptionView[] }) => void;
+  /**
+   * The live KPIs (last 15 and 60 minutes, today, and the "now" figures): sent on connect, then at
+   * most every PUSH_INTERVAL_MS, only when a figure changed. Always the whole set (it is small).
+   */
+  'kpis.live': (kpis: LiveKpis) => void;
   /** The session behind this socket ended (logout, disabled user); the client should sign in again. */
   'session.ended': (info: { reason: string }) => void;
 }

@@ -64,7 +64,8 @@ async function commitBatch(deps: ApplyDeps, seqs: string[], effects: Effects): P
     if (deferred.size > 0) await markDeferred(tx, deferred);
     const done = rows.filter((r) => !deferred.has(r.seq)).map((r) => r.seq);
     if (done.length === 0) return null;
-    const batchId = await createBatch(tx, done.length);
+    // Orders are read back from their rows; the other KPI facts are kept with the batch until Redis has them.
+    const batchId = await createBatch(tx, done.length, facts.filter((f) => f.kind !== 'order'));
     const applied = await markApplied(tx, batchId, done, invalid);
     return { batchId, applied, facts };
   });

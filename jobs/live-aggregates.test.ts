@@ -5,7 +5,7 @@ import { one } from '../tests/support/rows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../tests/support/database';
 import { TEST_REDIS_URL } from '../tests/support/env';
-import { masterData, order } from '../tests/support/events';
+import { event, masterData, order } from '../tests/support/events';
 import { dropRedisPrefix, uniquePrefix } from '../tests/support/tower';
 import { applyEventBatch } from './apply-events';
 import { LiveAggregates } from './live-aggregates';
@@ -35,7 +35,7 @@ const ingest = (events: unknown[]) => insertRaw(db.sql, events);
 
 /** Every live hash under the prefix, as Redis holds it now. */
 async function liveState(): Promise<Record<string, Record<string, string>>> {
-  const keys = (await redis.keys(`${prefix}:live:[smo]:*`)).sort();
+  const keys = (await redis.keys(`${prefix}:live:[smokd]:*`)).sort();
   const state: Record<string, Record<string, string>> = {};
   for (const k of keys) state[k] = await redis.hgetall(k);
   return state;
@@ -114,6 +114,55 @@ describe('rebuild', () => {
     expect(Object.keys(built).length).toBeGreaterThan(0);
     await live.rebuild();
     expect(await liveState()).toEqual(built);
+  });
+
+  it('recomputes the KPI buckets too: shipments (one displaced by an earlier, late one), backorders, counts, returns', async () => {
+    const at = (minAgo: number) => new Date(Date.now() - minAgo * 60_000).toISOString();
+    // A SKU of its own: the backorders of the tests above would take any stock of TEE-BLK-M.
+    const sku = 'KPI-SKU';
+    const lines = (qty: number) => [{ sku, qty }];
+    const kpiOrder = (orderId: string, qty: number, minAgo: number) =>
+      event('order.created', { orderId, channel: 'web', lines: [{ sku, qty, unitPrice: 10 }], shipTo: { region: 'east' }, payment: 'authorized' }, { occurredAt: at(minAgo) });
+    const steps = [
+      [event('item.upserted', { sku, name: 'KPI', unitCost: 6.5, unitPrice: 10 }, { occurredAt: at(55) }),
+        event('location.upserted', { locationId: 'STORE-2', name: 'Store 2', kind: 'store', region: 'east', shipsToCustomers: true, priority: 2 }, { occurredAt: at(55) })],
+      [event('stock.received', { locationId: 'DC-EAST', sku, qty: 6 }, { occurredAt: at(50) }),
+        event('stock.received', { locationId: 'STORE-2', sku, qty: 3 }, { occurredAt: at(50) })],
+      // K-1 and K-2 whole at DC-EAST (4 + 2), K-3 split: 3 at STORE-2, 6 backordered.
+      [kpiOrder('K-1', 4, 40), kpiOrder('K-2', 2, 39), kpiOrder('K-3', 9, 38)],
+      [event('fulfillment.shipped', { orderId: 'K-1', locationId: 'DC-EAST', shipmentId: 'S-2', lines: lines(1) }, { occurredAt: at(20) })],
+      // S-1 happened earlier: it becomes K-1's first shipment. K-2 loses a unit to a short pick.
+      [event('fulfillment.shipped', { orderId: 'K-1', locationId: 'DC-EAST', shipmentId: 'S-1', lines: lines(2) }, { occurredAt: at(30) }),
+        event('fulfillment.short_picked', { orderId: 'K-2', locationId: 'DC-EAST', sku, qty: 1 }, { occurredAt: at(29) })],
+      [event('fulfillment.shipped', { orderId: 'K-1', locationId: 'DC-EAST', shipmentId: 'S-3', lines: lines(1) }, { occurredAt: at(10) }),
+        event('stock.counted', { locationId: 'DC-EAST', sku, countedQty: 1 }, { occurredAt: at(9) }),
+        event('stock.counted', { locationId: 'STORE-2', sku, countedQty: 40 }, { occurredAt: at(9) }),
+        event('return.received', { returnId: 'KR-1', orderId: 'K-1', locationId: 'DC-EAST', lines: lines(2) }, { occurredAt: at(8) })],
+      [event('return.inspected', { returnId: 'KR-1', lines: [{ sku, qty: 1, disposition: 'write_off' }] }, { occurredAt: at(3) }),
+        event('return.inspected', { returnId: 'KR-1', lines: [{ sku, qty: 1, disposition: 'restock' }] }, { occurredAt: at(4) })],
+    ];
+    const seqs: string[] = [];
+    for (const step of steps) {
+      const batch = await ingest(step);
+      seqs.push(...batch);
+      await applyEventBatch({ sql: db.sql, live, log }, batch);
+    }
+    const problems = await db.sql`SELECT type, apply_error FROM events WHERE seq IN ${db.sql(seqs)} AND (apply_error IS NOT NULL OR applied_at IS NULL)`;
+    expect([...problems]).toEqual([]);
+    const kpiKeys = (state: Record<string, unknown>) => Object.keys(state).filter((k) => /:live:[kd]:/.test(k));
+    const built = await liveState();
+    expect(kpiKeys(built).length).toBeGreaterThan(2);
+    await live.rebuild();
+    expect(await liveState()).toEqual(built);
+    // Other tests' orders are in the window too: these figures are K-1's, K-2's and the counts' alone.
+    const kpis = await live.readKpis();
+    expect(kpis.windows['60m']).toMatchObject({ unitFillRate: 0.5, orderFillRate: 0, onTimeShipRate: 1, inventoryAccuracy: 0.5, recoveryLoss: 6.5 });
+    expect(kpis.byLocation['60m']['DC-EAST']).toMatchObject({ orders: 1, unitsOrdered: 4, unitFillRate: 0.5 });
+    expect(kpis.windows['60m'].cycleTime.p50).toBeGreaterThanOrEqual(30 * 60);
+    expect(kpis.windows['60m'].cycleTime.p50).toBeLessThanOrEqual(30 * 60 * 1.05);
+    expect(kpis.windows['60m'].returnResolution.p50).toBeGreaterThanOrEqual(5 * 60);
+    const [k2] = await db.sql`SELECT backordered_ever FROM orders WHERE order_id = 'K-2'`;
+    expect(k2!.backordered_ever).toBe(1);
   });
 
   it('after a flush writes nothing until rebuilt, then counts the batch once', async () => {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Sql } from '../db/connect';
 import { backlogCount, markBatchAggregated, pendingBatches } from '../db/queries/events';
+import { kpiDimensionKeys, liveNowFigures } from '../db/queries/kpis-now';
 import { batchFacts, rebuildFacts } from '../db/queries/live';
 import {
   buildOverview,
@@ -12,12 +13,15 @@ import {
   type LiveFact,
   type LiveWrite,
 } from '../domain/live/aggregates';
+import type { LiveKpis } from '../domain/kpis/types';
+import { buildLiveKpis, liveKpiKeys } from '../domain/live/kpis';
 import type { OverviewSnapshot } from '../domain/live/overview';
 
 /**
  * Applies one batch's increments exactly once: a per-batch marker makes a retry a no-op, and nothing
  * is written while the aggregates are not built (after a flush), because the rebuild will count the
- * batch from PostgreSQL. Returns 1 applied, 0 already applied, -1 not built.
+ * batch from PostgreSQL. A field that a correction brings back to 0 is removed, as the rebuild would
+ * never write it. Returns 1 applied, 0 already applied, -1 not built.
  */
 const APPLY_BATCH_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
@@ -26,7 +30,7 @@ local n = tonumber(ARGV[2])
 for i = 0, n - 1 do
   local key = KEYS[3 + i]
   local field = ARGV[3 + i * 3]
-  redis.call('HINCRBY', key, field, ARGV[4 + i * 3])
+  if redis.call('HINCRBY', key, field, ARGV[4 + i * 3]) == 0 then redis.call('HDEL', key, field) end
   redis.call('EXPIREAT', key, ARGV[5 + i * 3])
 end
 return 1`;
@@ -36,6 +40,13 @@ const MARKER_TTL_S = ORDER_MINUTE_RETENTION_S;
 
 export type BatchOutcome = 'applied' | 'duplicate' | 'not-built';
 
+export interface LiveKpiSettings {
+  /** The business day ("today") and the day buckets: every process of a tower must agree on it. */
+  timeZone: string;
+  /** An unshipped order whose promise is this close, or past, is at risk. */
+  riskHorizonMinutes: number;
+}
+
 export class LiveAggregates {
   readonly keys: ReturnType<typeof liveKeys>;
 
@@ -44,12 +55,13 @@ export class LiveAggregates {
     private readonly sql: Sql,
     private readonly prefix: string,
     private readonly clock: () => number = Date.now,
+    private readonly settings: LiveKpiSettings = { timeZone: 'UTC', riskHorizonMinutes: 120 },
   ) {
     this.keys = liveKeys(prefix);
   }
 
   async applyBatch(batchId: string, facts: LiveFact[]): Promise<BatchOutcome> {
-    const writes = liveWrites(this.prefix, facts, this.clock());
+    const writes = liveWrites(this.prefix, facts, this.clock(), { timeZone: this.settings.timeZone });
     const args: (string | number)[] = [MARKER_TTL_S, writes.length];
     for (const w of writes) args.push(w.field, w.by, w.expireAt);
     const result = await this.redis.eval(
@@ -101,7 +113,7 @@ export class LiveAggregates {
         });
         return { facts, pending: pendingRows.map((r) => String(r.id)) };
       });
-      const writes = liveWrites(this.prefix, facts, now);
+      const writes = liveWrites(this.prefix, facts, now, { timeZone: this.settings.timeZone });
       // Old batch markers go too: after a database restore, batch ids are handed out again.
       const old = [...(await this.scanKeys(this.keys.pattern)), ...(await this.scanKeys(this.keys.done('*')))];
       const multi = this.redis.multi();
@@ -149,6 +161,33 @@ export class LiveAggregates {
     });
   }
 
+  /** The KPIs of the last 15 and 60 minutes and of today, from Redis, with the "now" figures from PostgreSQL. */
+  async readKpis(): Promise<LiveKpis> {
+    const nowMs = this.clock();
+    const k = liveKpiKeys(this.prefix, nowMs, this.settings.timeZone);
+    const pipeline = this.redis.pipeline();
+    for (const key of [...k.minutes, k.day, ...k.seconds]) pipeline.hgetall(key);
+    const [results, now, keys] = await Promise.all([
+      pipeline.exec(),
+      liveNowFigures(this.sql, { now: new Date(nowMs), riskHorizonMinutes: this.settings.riskHorizonMinutes }),
+      kpiDimensionKeys(this.sql),
+    ]);
+    const hashes = (results ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return value as Record<string, string>;
+    });
+    const m = k.minutes.length;
+    return buildLiveKpis({
+      nowMs,
+      timeZone: this.settings.timeZone,
+      minutes: hashes.slice(0, m),
+      day: hashes[m],
+      seconds: hashes.slice(m + 1),
+      now,
+      ...keys,
+    });
+  }
+
   private async scanKeys(pattern: string): Promise<string[]> {
     const found: string[] = [];
     let cursor = '0';
@@ -167,6 +206,11 @@ function groupByKey(writes: LiveWrite[]): Map<string, { values: Record<string, n
     const entry = byKey.get(w.key) ?? { values: {}, expireAt: w.expireAt };
     entry.values[w.field] = (entry.values[w.field] ?? 0) + w.by;
     byKey.set(w.key, entry);
+  }
+  // Facts that cancel out (a first shipment displaced by an earlier one) leave no field behind, as in the worker's script.
+  for (const [key, entry] of byKey) {
+    for (const [field, value] of Object.entries(entry.values)) if (value === 0) delete entry.values[field];
+    if (Object.keys(entry.values).length === 0) byKey.delete(key);
   }
   return byKey;
 }

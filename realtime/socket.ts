@@ -2,21 +2,19 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/connect';
-import { findSessionUser } from '../db/queries/sessions';
 import { diffOverview } from '../domain/live/aggregates';
 import type { OverviewSnapshot } from '../domain/live/overview';
-import type { ClientToServerEvents, PublicUser, ServerToClientEvents } from '../domain/realtime-contract';
+import type { ClientToServerEvents, ServerToClientEvents } from '../domain/realtime-contract';
 import type { LiveAggregates } from '../jobs/live-aggregates';
 import type { ExceptionLive } from '../jobs/exception-live';
 import { exceptionsByIds } from '../db/queries/exceptions';
 import { roleAtLeast } from '../domain/roles';
-import { ownOrigin, sessionTokenFrom } from './auth/middleware';
-import { sha256 } from './auth/credentials';
+import { ownOrigin } from './auth/middleware';
+import { displayRoom, identifySocket, stillSignedIn, type SocketIdentity } from './socket-auth';
+import { kpiChanges } from './kpi-push';
 
-interface SocketData {
-  user: PublicUser;
-  tokenHash: string;
-}
+/** A user's socket has `user`; a wall screen's (display link) has `display` and sees the overview room only. */
+type SocketData = SocketIdentity;
 
 export type TowerIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -28,6 +26,11 @@ const SUMMARY_MIN_MS = 1_000;
 const SUMMARY_IDLE_MS = 5_000;
 const PUSH_CHUNK = 500;
 const SESSION_RECHECK_MS = 30_000;
+/**
+ * A client that drops for less than this gets its missed pushes replayed (Socket.IO connection-state
+ * recovery); longer, and it gets a fresh snapshot as on any connect.
+ */
+const RECOVERY_WINDOW_MS = 2 * 60_000;
 /** When nothing changes, a tiles-only delta still goes out this often, so an idle screen is not mistaken for a stale one. */
 const HEARTBEAT_MS = 2_000;
 
@@ -49,6 +52,8 @@ export function attachSocketServer(opts: {
   const { sql, live, log, exceptionLive } = opts;
   const io: TowerIo = new Server(opts.httpServer, {
     serveClient: false,
+    // The handshake middleware runs again on a recovered connection: a revoked link or an ended session must not come back.
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     allowRequest: (req, callback) => {
       // Browsers always send Origin; a client without one (a script) still needs a session cookie.
       const origin = req.headers.origin;
@@ -60,11 +65,9 @@ export function attachSocketServer(opts: {
 
   io.use(async (socket, next) => {
     try {
-      const token = sessionTokenFrom(socket.handshake.headers.cookie);
-      const tokenHash = token ? sha256(token) : null;
-      const user = tokenHash ? await findSessionUser(sql, tokenHash) : null;
-      if (!user || !tokenHash) return next(new Error('unauthorized'));
-      socket.data = { user, tokenHash };
+      const who = await identifySocket(sql, socket.handshake.headers.cookie);
+      if (!who) return next(new Error('unauthorized'));
+      socket.data = who;
       next();
     } catch (err) {
       log.warn({ err }, 'socket authentication failed');
@@ -75,9 +78,14 @@ export function attachSocketServer(opts: {
   let last: OverviewSnapshot | null = null;
   let lastSentAt = 0;
   io.on('connection', async (socket) => {
+    // A recovered socket comes back with its old rooms; they are decided again from who it is now.
+    for (const room of [...socket.rooms]) if (room !== socket.id) await socket.leave(room);
     await socket.join(OVERVIEW_ROOM);
-    if (roleAtLeast(socket.data.user.role, 'supervisor')) await socket.join(SUPERVISORS_ROOM);
+    const { user, display } = socket.data;
+    if (user && roleAtLeast(user.role, 'supervisor')) await socket.join(SUPERVISORS_ROOM);
+    if (display) await socket.join(displayRoom(display.id));
     exceptionLive.read().then((s) => socket.emit('exceptions.summary', s), (err) => log.warn({ err }, 'could not send the exception summary'));
+    live.readKpis().then((k) => socket.emit('kpis.live', k), (err) => log.warn({ err }, 'could not send the live KPIs'));
     try {
       const snapshot = await live.readOverview();
       socket.emit('overview.snapshot', snapshot);
@@ -95,6 +103,11 @@ export function attachSocketServer(opts: {
   const listening = Promise.all([
     sql.listen('tower_exceptions', (id) => changed.add(id)),
     sql.listen('tower_escalations', (id) => escalated.add(id)),
+    // A revoked display link (trigger of migration 0007): its screens are closed now, not at the next recheck.
+    sql.listen('tower_display_revoked', (id) => {
+      io.to(displayRoom(id)).emit('session.ended', { reason: 'this display link was revoked' });
+      io.in(displayRoom(id)).disconnectSockets(true);
+    }),
   ]).catch((err) => {
     log.warn({ err }, 'cannot listen for exception changes; live exception updates are off');
     return [];
@@ -128,6 +141,7 @@ export function attachSocketServer(opts: {
   // are always at least pushIntervalMs apart.
   let stopped = false;
   let pushTimer: NodeJS.Timeout | null = null;
+  const kpis = kpiChanges(live);
   const tick = async () => {
     try {
       if ((io.sockets.adapter.rooms.get(OVERVIEW_ROOM)?.size ?? 0) > 0) {
@@ -144,6 +158,9 @@ export function attachSocketServer(opts: {
     } catch (err) {
       log.warn({ err }, 'overview push failed');
     }
+    if ((io.sockets.adapter.rooms.get(OVERVIEW_ROOM)?.size ?? 0) > 0) {
+      await kpis.changed().then((k) => k && io.to(OVERVIEW_ROOM).emit('kpis.live', k), (err) => log.warn({ err }, 'kpi push failed'));
+    }
     try {
       await pushExceptions();
     } catch (err) {
@@ -154,12 +171,11 @@ export function attachSocketServer(opts: {
   };
   pushTimer = setTimeout(tick, opts.pushIntervalMs);
 
-  // A signed-out or disabled user's open sockets are closed, not left streaming.
+  // A signed-out or disabled user's open sockets are closed, not left streaming; so are a revoked link's.
   const recheck = setInterval(async () => {
     for (const socket of await io.fetchSockets()) {
-      const user = await findSessionUser(sql, socket.data.tokenHash).catch(() => undefined);
-      if (user === null) {
-        socket.emit('session.ended', { reason: 'signed out or session expired' });
+      if ((await stillSignedIn(sql, socket.data)) === false) {
+        socket.emit('session.ended', { reason: socket.data.display ? 'this display link was revoked' : 'signed out or session expired' });
         socket.disconnect(true);
       }
     }

@@ -61,7 +61,7 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
   for (const c of [redis, queueConnection]) c.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const queue = createApplyQueue(queueConnection, config.REDIS_PREFIX);
   queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
-  const live = new LiveAggregates(redis, db.sql, config.REDIS_PREFIX);
+  const live = new LiveAggregates(redis, db.sql, config.REDIS_PREFIX, Date.now, { timeZone: config.BUSINESS_TIMEZONE, riskHorizonMinutes: config.RISK_HORIZON_MINUTES });
   const exceptionLive = new ExceptionLive(redis, db.sql, config.REDIS_PREFIX);
   const metrics = createMetrics();
   let shuttingDown = false;

@@ -7,6 +7,10 @@ export interface BenchContext {
   resultsDir: string;
   /** Requests per measured query (after warm-up). */
   samples: number;
+  /** How long a soak runs, in minutes (`--minutes`, or `WAR_ROOM_SOAK_MINUTES`); undefined: its default. */
+  minutes: number | undefined;
+  /** Simulated events per second for a soak (`--rate`); undefined: its default. */
+  rate: number | undefined;
   /** One progress line on stderr (stdout carries the report). */
   progress(line: string): void;
 }
@@ -15,6 +19,8 @@ export interface Benchmark {
   /** kebab-case; also the name of its files in bench/results/. */
   name: string;
   description: string;
+  /** Long-running: run only when named (`npm run bench -- <name>`), never by a bare `npm run bench`. */
+  onlyWhenNamed?: boolean;
   /** Returns the Markdown report for stdout; writes its own files under `ctx.resultsDir`. */
   run(ctx: BenchContext): Promise<string>;
 }

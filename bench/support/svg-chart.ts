@@ -64,3 +64,55 @@ export function barChartSvg(c: BarChart): string {
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
+
+/** A line chart as a standalone SVG: one polyline per series over a shared numeric x axis. */
+export interface LineChart {
+  title: string;
+  /** The y axis' unit, e.g. "MB". */
+  unit: string;
+  /** The x axis' label, e.g. "minutes". */
+  xLabel: string;
+  series: readonly { name: string; color: string; dashed?: boolean; points: readonly (readonly [number, number])[] }[];
+}
+
+export function lineChartSvg(c: LineChart): string {
+  const left = 64;
+  const top = 56;
+  const plotWidth = 720;
+  const plotHeight = 300;
+  const bottom = 56;
+  const width = left + plotWidth + 24;
+  const height = top + plotHeight + bottom;
+  const points = c.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  const maxX = Math.max(1e-9, ...points.map(([x]) => x));
+  const maxY = Math.max(1e-9, ...points.map(([, y]) => y));
+  const yStep = niceStep(maxY, 5);
+  const yTop = Math.ceil(maxY / yStep) * yStep;
+  const xStep = niceStep(maxX, 6);
+  const px = (x: number) => left + (x / maxX) * plotWidth;
+  const py = (y: number) => top + plotHeight - (y / yTop) * plotHeight;
+
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${left}" y="22" font-size="14" font-weight="600">${escape(c.title)}</text>`,
+  ];
+  for (let v = 0; v <= yTop + yStep / 2; v += yStep) {
+    out.push(`<line x1="${left}" x2="${left + plotWidth}" y1="${py(v)}" y2="${py(v)}" stroke="#e5e7eb"/>`);
+    out.push(`<text x="${left - 6}" y="${py(v) + 4}" text-anchor="end" fill="#555">${label(v)}</text>`);
+  }
+  for (let x = 0; x <= maxX + xStep / 2; x += xStep) {
+    out.push(`<text x="${px(x)}" y="${top + plotHeight + 16}" text-anchor="middle" fill="#555">${String(Math.round(x * 100) / 100)}</text>`);
+  }
+  out.push(`<text x="${left + plotWidth / 2}" y="${top + plotHeight + 36}" text-anchor="middle" fill="#555">${escape(c.xLabel)}</text>`);
+  out.push(`<text x="16" y="${top + plotHeight / 2}" transform="rotate(-90 16 ${top + plotHeight / 2})" text-anchor="middle" fill="#555">${escape(c.unit)}</text>`);
+  out.push(`<line x1="${left}" x2="${left + plotWidth}" y1="${top + plotHeight}" y2="${top + plotHeight}" stroke="#333"/>`);
+  c.series.forEach((s, j) => {
+    const d = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
+    if (d) out.push(`<polyline points="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escape(s.name)}</title></polyline>`);
+    const x = left + j * 170;
+    out.push(`<line x1="${x}" x2="${x + 18}" y1="36" y2="36" stroke="${s.color}" stroke-width="3"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/><text x="${x + 24}" y="40">${escape(s.name)}</text>`);
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}

@@ -1,7 +1,7 @@
 import type { Db } from '../connect';
 
 export interface AuditEntry {
-  actorKind: 'user' | 'api_key' | 'system';
+  actorKind: 'user' | 'api_key' | 'system' | 'display';
   actorId: string | null;
   actorLabel: string | null;
   action: string;

@@ -98,14 +98,16 @@ export async function markDeferred(sql: Db, deferred: ReadonlyMap<string, string
     WHERE e.seq = x.seq`;
 }
 
-export async function createBatch(sql: Db, eventCount: number): Promise<string> {
-  const [row] = await sql`INSERT INTO apply_batches (event_count) VALUES (${eventCount}) RETURNING id`;
+/** A batch row; `liveFacts` are the KPI facts its Redis step sends, kept until they are there (null: none). */
+export async function createBatch(sql: Db, eventCount: number, liveFacts: readonly unknown[] = []): Promise<string> {
+  const facts = liveFacts.length > 0 ? sql.json(liveFacts as never) : null;
+  const [row] = await sql`INSERT INTO apply_batches (event_count, live_facts) VALUES (${eventCount}, ${facts}) RETURNING id`;
   return String(row!.id);
 }
 
 export async function markBatchAggregated(sql: Db, batchIds: readonly string[]): Promise<void> {
   if (batchIds.length === 0) return;
-  await sql`UPDATE apply_batches SET aggregated = true WHERE id IN ${sql(batchIds as string[])}`;
+  await sql`UPDATE apply_batches SET aggregated = true, live_facts = NULL WHERE id IN ${sql(batchIds as string[])}`;
 }
 
 /** Batches committed in PostgreSQL whose deltas may not have reached Redis yet. */

@@ -1,5 +1,7 @@
 import type { Db, Sql } from '../connect';
 import { availableToSell, oversellExposure } from '../../domain/inventory/ats';
+import { hoursToStockout, sellableUnits, sellRatePerHour } from '../../domain/inventory/stockout';
+import { likePrefix } from './like-prefix';
 import { readSnapshot } from './snapshot-read';
 
 /** More rows than a screen needs; beyond it the answer says `truncated` and a filter narrows it. */
@@ -43,12 +45,13 @@ export async function bucketRows(sql: Db, filter: { sku?: string; location?: str
 }
 
 /** Units ordered but reserved nowhere, per SKU, over orders that are not cancelled. */
-export async function backorderedUnits(sql: Db, filter: { sku?: string }): Promise<Map<string, number>> {
+export async function backorderedUnits(sql: Db, filter: { sku?: string; skus?: readonly string[] }): Promise<Map<string, number>> {
   const rows = await sql<{ sku: string; units: string }[]>`
     SELECT l.sku, sum(l.backordered)::int8 AS units
     FROM order_lines l JOIN orders o ON o.order_id = l.order_id
     WHERE l.backordered > 0 AND o.status <> 'cancelled'
       ${filter.sku ? sql`AND l.sku = ${filter.sku}` : sql``}
+      ${filter.skus ? sql`AND l.sku = ANY(${sql.array([...filter.skus])}::text[])` : sql``}
     GROUP BY l.sku`;
   return new Map(rows.map((r) => [r.sku, Number(r.units)]));
 }
@@ -183,6 +186,107 @@ export async function explainAts(sql: Sql, q: { sku: string; channel: string }) 
         oversellExposure: listedQty === null ? null : oversellExposure(listedQty, ats),
         formula: `floor(max(0, ${sumAvailable} − ${safetyStock}) × ${share.allocationShare}) = ${ats}`,
       },
+    };
+  });
+}
+
+/** Rows of the inventory view: a heat map wider or taller than this is no longer read, it is narrowed. */
+export const OVERVIEW_SKU_CAP = 100;
+export const OVERVIEW_LOCATION_CAP = 50;
+
+export interface OverviewFilter {
+  /** SKUs starting with this. */
+  skuPrefix?: string;
+  /** Only this location's column, and only SKUs with stock records there. */
+  location?: string;
+  /** The sell-rate window, in hours before `now`. */
+  windowHours: number;
+  now: Date;
+}
+
+/** Units of the given SKUs on orders created in `[from, to)` (event time), whatever became of the orders. */
+export async function unitsOrdered(sql: Db, skus: readonly string[], from: Date, to: Date): Promise<Map<string, number>> {
+  if (skus.length === 0) return new Map();
+  const rows = await sql<{ sku: string; units: string }[]>`
+    SELECT l.sku, sum(l.qty)::int8 AS units
+    FROM order_lines l JOIN orders o ON o.order_id = l.order_id
+    WHERE l.sku = ANY(${sql.array([...skus])}::text[]) AND o.created_at >= ${from} AND o.created_at < ${to}
+    GROUP BY l.sku`;
+  return new Map(rows.map((r) => [r.sku, Number(r.units)]));
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * The inventory view in one snapshot: available stock per SKU × location (the heat map), ATS versus
+ * what each channel lists, and the time to stockout at the recent sell rate. At most
+ * OVERVIEW_SKU_CAP SKUs (by SKU) and OVERVIEW_LOCATION_CAP locations; `truncated` says more matched.
+ */
+export async function readInventoryOverview(sql: Sql, f: OverviewFilter) {
+  return readSnapshot(sql, async (tx) => {
+    const skuRows = await tx<{ sku: string; name: string; safetyStock: number }[]>`
+      SELECT it.sku, it.name, it.safety_stock AS "safetyStock"
+      FROM items it
+      WHERE true
+        ${f.skuPrefix ? tx`AND it.sku LIKE ${likePrefix(f.skuPrefix)}` : tx``}
+        ${f.location ? tx`AND EXISTS (SELECT 1 FROM inventory i WHERE i.sku = it.sku AND i.location_id = ${f.location})` : tx``}
+      ORDER BY it.sku
+      LIMIT ${OVERVIEW_SKU_CAP + 1}`;
+    const locationRows = await tx<{ locationId: string; name: string; shipsToCustomers: boolean }[]>`
+      SELECT location_id AS "locationId", name, ships_to_customers AS "shipsToCustomers"
+      FROM locations
+      ${f.location ? tx`WHERE location_id = ${f.location}` : tx``}
+      ORDER BY location_id
+      LIMIT ${OVERVIEW_LOCATION_CAP + 1}`;
+    const items = skuRows.slice(0, OVERVIEW_SKU_CAP);
+    const locations = locationRows.slice(0, OVERVIEW_LOCATION_CAP);
+    const skus = items.map((i) => i.sku);
+    const skuArray = tx.array(skus);
+    const cells = skus.length === 0 || locations.length === 0 ? [] : await tx<{ sku: string; locationId: string; onHand: number; reserved: number; available: number }[]>`
+      SELECT sku, location_id AS "locationId", on_hand AS "onHand", reserved, on_hand - reserved AS available
+      FROM inventory
+      WHERE sku = ANY(${skuArray}::text[]) AND location_id = ANY(${tx.array(locations.map((l) => l.locationId))}::text[])
+      ORDER BY sku, location_id`;
+    const terms = new Map((skus.length > 0 ? await atsTerms(tx, skus) : []).map((t) => [t.sku, t]));
+    const channels = await channelShares(tx);
+    const listed = skus.length === 0 ? [] : await tx<{ sku: string; channel: string; listedQty: number }[]>`
+      SELECT sku, channel, listed_qty AS "listedQty" FROM channel_listings WHERE sku = ANY(${skuArray}::text[])`;
+    const listedOf = new Map(listed.map((l) => [`${l.channel}\u0000${l.sku}`, l.listedQty]));
+    const waiting = skus.length > 0 ? await backorderedUnits(tx, { skus }) : new Map<string, number>();
+    const from = new Date(f.now.getTime() - f.windowHours * 3_600_000);
+    const ordered = await unitsOrdered(tx, skus, from, f.now);
+
+    const listings = items.flatMap((item) => {
+      const t = terms.get(item.sku);
+      return channels.map((c) => {
+        const ats = t ? atsOf(t, c) : 0;
+        const listedQty = listedOf.get(`${c.channel}\u0000${item.sku}`) ?? null;
+        return { sku: item.sku, channel: c.channel, ats, listedQty, exposure: listedQty === null ? null : oversellExposure(listedQty, ats) };
+      });
+    });
+    const exposed = listings.filter((l) => (l.exposure ?? 0) > 0);
+    return {
+      asOf: f.now.toISOString(),
+      windowHours: f.windowHours,
+      locations,
+      channels,
+      skus: items.map((item) => {
+        const sellable = sellableUnits(terms.get(item.sku)?.availableByLocation ?? []);
+        const units = ordered.get(item.sku) ?? 0;
+        const hours = hoursToStockout({ sellable, unitsOrdered: units, windowHours: f.windowHours });
+        return {
+          ...item,
+          sellable,
+          backordered: waiting.get(item.sku) ?? 0,
+          unitsOrdered: units,
+          sellRatePerHour: round2(sellRatePerHour({ unitsOrdered: units, windowHours: f.windowHours })),
+          hoursToStockout: hours === null ? null : round2(hours),
+        };
+      }),
+      cells,
+      listings,
+      exposure: { units: exposed.reduce((n, l) => n + l.exposure!, 0), pairs: exposed.length },
+      ...(skuRows.length > OVERVIEW_SKU_CAP || locationRows.length > OVERVIEW_LOCATION_CAP ? { truncated: true } : {}),
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../connect';
 import type { LiveFact } from '../../domain/live/aggregates';
 import { LAG_MS_SQL } from './events';
+import { batchKpiFacts, rebuildKpiFacts } from './live-kpis';
 
 /** The live facts of one committed batch, read back from PostgreSQL (to finish a batch whose Redis step was lost). */
 export async function batchFacts(sql: Db, batchId: string): Promise<LiveFact[]> {
@@ -19,6 +20,7 @@ export async function batchFacts(sql: Db, batchId: string): Promise<LiveFact[]> 
   for (const o of orders) {
     facts.push({ kind: 'order', occurredAtMs: o.created_at.getTime(), channel: o.channel, units: o.units, count: 1 });
   }
+  facts.push(...(await batchKpiFacts(sql, batchId)));
   return facts;
 }
 
@@ -51,5 +53,6 @@ export async function rebuildFacts(
   for (const r of orders) {
     facts.push({ kind: 'order', occurredAtMs: Number(r.at_ms), channel: r.channel, units: r.units, count: r.n });
   }
+  facts.push(...(await rebuildKpiFacts(sql, windows.ordersSinceMs)));
   return facts;
 }

@@ -1,4 +1,5 @@
 import type { Db, Sql } from '../connect';
+import { likePrefix } from './like-prefix';
 import { readSnapshot } from './snapshot-read';
 import type { LineQuantities } from '../../domain/orders/status';
 
@@ -112,4 +113,84 @@ export async function readOrder(sql: Sql, orderId: string) {
       timeline,
     };
   });
+}
+
+/** What the order search narrows to; every field is optional. */
+export interface OrderSearch {
+  /** The order id starts with this. */
+  idPrefix?: string;
+  /** The order has a line of this SKU. */
+  sku?: string;
+  channel?: string;
+  statuses?: readonly string[];
+}
+
+/** The search's position: the last row's `created_at` (microseconds since the epoch, exact) and id. */
+export interface OrderCursor {
+  createdMicros: string;
+  orderId: string;
+}
+
+export function encodeOrderCursor(c: OrderCursor): string {
+  return Buffer.from(`${c.createdMicros}|${c.orderId}`).toString('base64url');
+}
+
+/** Null when the text is not a cursor this API made. */
+export function decodeOrderCursor(text: string): OrderCursor | null {
+  const m = /^(-?\d{1,20})\|([A-Za-z0-9._:-]{1,64})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  return m ? { createdMicros: m[1]!, orderId: m[2]! } : null;
+}
+
+export interface OrderSummary {
+  orderId: string;
+  channel: string;
+  status: string;
+  payment: string;
+  held: boolean;
+  createdAt: Date;
+  promisedShipBy: Date | null;
+  lines: number;
+  units: number;
+  value: number;
+  backordered: number;
+  shipped: number;
+}
+
+/**
+ * Orders newest first (by `created_at`, then id, both descending), `limit` after `cursor`. The page is
+ * chosen first and only its lines are summed, so a page costs the same however many orders match.
+ */
+export async function searchOrders(sql: Db, s: OrderSearch, limit: number, cursor?: OrderCursor | null) {
+  const rows = await sql<(OrderSummary & { created_micros: string })[]>`
+    WITH page AS (
+      SELECT o.order_id, o.channel, o.status, o.payment, o.held, o.created_at, o.promised_ship_by, o.units, o.value,
+             (extract(epoch from o.created_at) * 1000000)::bigint AS created_micros
+      FROM orders o
+      WHERE true
+        ${s.idPrefix ? sql`AND o.order_id LIKE ${likePrefix(s.idPrefix)}` : sql``}
+        ${s.channel ? sql`AND o.channel = ${s.channel}` : sql``}
+        ${s.statuses?.length ? sql`AND o.status IN ${sql(s.statuses as string[])}` : sql``}
+        ${s.sku ? sql`AND o.order_id IN (SELECT l.order_id FROM order_lines l WHERE l.sku = ${s.sku})` : sql``}
+        ${cursor
+          ? sql`AND (o.created_at, o.order_id) < (timestamptz 'epoch' + ${cursor.createdMicros}::bigint * interval '1 microsecond', ${cursor.orderId})`
+          : sql``}
+      ORDER BY o.created_at DESC, o.order_id DESC
+      LIMIT ${limit + 1}
+    )
+    SELECT p.order_id AS "orderId", p.channel, p.status, p.payment, p.held, p.created_at AS "createdAt",
+           p.promised_ship_by AS "promisedShipBy", p.units, p.value::float8 AS value, p.created_micros,
+           t.lines, t.backordered, t.shipped
+    FROM page p
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS lines, coalesce(sum(l.backordered), 0)::int AS backordered, coalesce(sum(l.shipped), 0)::int AS shipped
+      FROM order_lines l WHERE l.order_id = p.order_id
+    ) t
+    ORDER BY p.created_at DESC, p.order_id DESC`;
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page.at(-1);
+  return {
+    items: page.map(({ created_micros: _, ...order }) => order),
+    nextCursor: more && last ? encodeOrderCursor({ createdMicros: String(last.created_micros), orderId: last.orderId }) : null,
+  };
 }

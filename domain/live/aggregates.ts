@@ -1,4 +1,7 @@
+import type { KpiFact } from '../kpis/facts';
+import { businessDay } from '../kpis/window';
 import { bucketIndex, percentileFromBuckets } from './histogram';
+import { kpiIncrements } from './kpi-fields';
 import type { MinuteBucket, OverviewDelta, OverviewSnapshot, OverviewTiles } from './overview';
 
 /**
@@ -8,7 +11,7 @@ import type { MinuteBucket, OverviewDelta, OverviewSnapshot, OverviewTiles } fro
 export type LiveFact =
   | { kind: 'accepted'; atMs: number; count: number }
   | { kind: 'applied'; atMs: number; lagMs: number; count: number }
-  | { kind: 'order'; occurredAtMs: number; channel: string; units: number; count: number };
+  | KpiFact;
 
 export interface LiveWrite {
   key: string;
@@ -22,6 +25,8 @@ export const SECOND_RETENTION_S = 180;
 export const MINUTE_RETENTION_S = 2 * 3600;
 /** Order minutes are kept longer: the "today" window of any business time zone fits in 26 h. */
 export const ORDER_MINUTE_RETENTION_S = 26 * 3600;
+/** A business day's KPI hash outlives its day by this much (it is read only during its day). */
+export const KPI_DAY_GRACE_S = 3600;
 
 export const liveKeys = (prefix: string) => ({
   ready: `${prefix}:live:ready`,
@@ -30,13 +35,20 @@ export const liveKeys = (prefix: string) => ({
   second: (sec: number) => `${prefix}:live:s:${sec}`,
   minute: (minuteStartMs: number) => `${prefix}:live:m:${minuteStartMs}`,
   orderMinute: (minuteStartMs: number) => `${prefix}:live:o:${minuteStartMs}`,
-  pattern: `${prefix}:live:[smo]:*`,
+  /** KPI measures of one minute (the 15 and 60 minute windows) and of one business day ("today"). */
+  kpiMinute: (minuteStartMs: number) => `${prefix}:live:k:${minuteStartMs}`,
+  kpiDay: (dayStartMs: number) => `${prefix}:live:d:${dayStartMs}`,
+  pattern: `${prefix}:live:[smokd]:*`,
 });
 
 const minuteStart = (ms: number) => Math.floor(ms / 60_000) * 60_000;
 
-/** Writes for `facts`, merged by key and field; writes whose key would already be expired at `nowMs` are dropped. */
-export function liveWrites(prefix: string, facts: Iterable<LiveFact>, nowMs: number): LiveWrite[] {
+/**
+ * Writes for `facts`, merged by key and field; writes whose key would already be expired at `nowMs` are
+ * dropped. KPI facts go to their minute and to their business day in `timeZone`.
+ */
+export function liveWrites(prefix: string, facts: Iterable<LiveFact>, nowMs: number, opts: { timeZone?: string } = {}): LiveWrite[] {
+  const timeZone = opts.timeZone ?? 'UTC';
   const keys = liveKeys(prefix);
   const merged = new Map<string, LiveWrite>();
   const add = (key: string, field: string, by: number, expireAt: number) => {
@@ -54,11 +66,19 @@ export function liveWrites(prefix: string, facts: Iterable<LiveFact>, nowMs: num
       add(keys.second(sec), field, f.count, sec + SECOND_RETENTION_S);
       add(keys.minute(min), field, f.count, min / 1000 + MINUTE_RETENTION_S);
       if (f.kind === 'applied') add(keys.second(sec), `lag:${bucketIndex(f.lagMs)}`, f.count, sec + SECOND_RETENTION_S);
-    } else {
+      continue;
+    }
+    if (f.kind === 'order') {
       const min = minuteStart(f.occurredAtMs);
       const expireAt = min / 1000 + ORDER_MINUTE_RETENTION_S;
       add(keys.orderMinute(min), `o:${f.channel}`, f.count, expireAt);
       add(keys.orderMinute(min), `u:${f.channel}`, f.units, expireAt);
+    }
+    for (const inc of kpiIncrements(f)) {
+      const min = minuteStart(inc.atMs);
+      add(keys.kpiMinute(min), inc.field, inc.by, min / 1000 + MINUTE_RETENTION_S);
+      const day = businessDay(inc.atMs, timeZone);
+      add(keys.kpiDay(day.fromMs), inc.field, inc.by, day.toMs / 1000 + KPI_DAY_GRACE_S);
     }
   }
   return [...merged.values()];

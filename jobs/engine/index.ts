@@ -5,6 +5,7 @@ import type { EventType } from '../../domain/events/schemas';
 import type { InternalEventType } from '../../domain/events/internal';
 import type { LiveFact } from '../../domain/live/aggregates';
 import { DeferEventError, InvalidEventError, isDataError, type BatchContext, type EngineConfig, type Row } from './context';
+import { refreshExposure } from './exposure';
 import { checkInvariants } from './invariants';
 import { InventoryState } from './inventory-state';
 import { channelUpserted, itemUpserted, locationUpserted } from './master-data';
@@ -88,6 +89,11 @@ async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<S
   const locations = rows.filter((r) => r.type === 'location.upserted').map((r) => String((r.data as { locationId: string }).locationId));
   if (locations.length > 0) {
     for (const r of await tx`SELECT DISTINCT sku FROM inventory WHERE location_id IN ${tx(locations)} AND on_hand > reserved`) skus.add(r.sku);
+  }
+  // A channel's new share changes the oversell exposure of everything it lists (refreshed under these locks).
+  const channels = rows.filter((r) => r.type === 'channel.upserted').map((r) => String((r.data as { channel: string }).channel));
+  if (channels.length > 0) {
+    for (const r of await tx`SELECT sku FROM channel_listings WHERE channel IN ${tx(channels)}`) skus.add(r.sku);
   }
   if (skus.size > 0) {
     const related = await tx`
@@ -179,6 +185,7 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
 
   await noteSplits(ctx, now);
   await ctx.inventory.flush();
+  await refreshExposure(ctx, rows);
   // A stockout clears once its SKU has no backordered unit left (re-allocation filled them, or they were cancelled).
   await autoResolve(tx, { type: 'stockout', skusWithoutBackorders: [...ctx.lockedSkus], at: now, reason: 'no units of the SKU are backordered any more' });
   const eventsByOrder = new Map<string, string[]>();

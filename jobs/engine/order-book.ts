@@ -26,6 +26,15 @@ export interface OrderHead {
   delivered: boolean;
   created_at: Date;
   ship_to: { region: string };
+  promised_ship_by: Date | null;
+  /** Units ordered (Σ line qty). */
+  units: number;
+  first_shipped_at: Date | null;
+  first_ship_location: string | null;
+  first_ship_units: number | null;
+  last_shipped_at: Date | null;
+  last_ship_location: string | null;
+  fully_shipped_at: Date | null;
 }
 
 export async function loadOrder(sql: Db, orderId: string): Promise<{ head: OrderHead; lines: OrderLine[] } | null> {
@@ -75,6 +84,22 @@ export async function unreserve(ctx: BatchContext, row: Row, r: { orderId: strin
     ctx.reallocate.set(r.sku, row);
   }
   ctx.touchedOrders.add(r.orderId);
+}
+
+/**
+ * Sends `qty` units of a line (back) to backorder. The line's count of units ever backordered grows
+ * with them, up to the units it ordered: what grew is a `backordered` fact, at the order's time.
+ */
+export async function backorder(ctx: BatchContext, order: { orderId: string; channel: string; createdAt: Date }, lineNo: number, qty: number): Promise<void> {
+  const [row] = await ctx.tx`
+    WITH before AS (SELECT backordered_ever FROM order_lines WHERE order_id = ${order.orderId} AND line_no = ${lineNo})
+    UPDATE order_lines l SET backordered = l.backordered + ${qty}, backordered_ever = least(l.qty, l.backordered_ever + ${qty})
+    FROM before WHERE l.order_id = ${order.orderId} AND l.line_no = ${lineNo}
+    RETURNING l.backordered_ever - before.backordered_ever AS added`;
+  const added = Number(row?.added ?? 0);
+  if (added <= 0) return;
+  await ctx.tx`UPDATE orders SET backordered_ever = backordered_ever + ${added} WHERE order_id = ${order.orderId}`;
+  ctx.facts.push({ kind: 'backordered', createdAtMs: order.createdAt.getTime(), channel: order.channel, units: added });
 }
 
 /** Releases every reservation and backorder of an order's open units, which become cancelled. */

@@ -2,7 +2,8 @@ import { autoResolve, openException } from '../../db/queries/exceptions';
 import { deriveStatus } from '../../domain/orders/status';
 import { allocate, type CandidateLocation } from '../../domain/inventory/allocation';
 import { availableOf, shipmentMoves, shortPickMoves } from '../../domain/inventory/buckets';
-import { cancelOpenUnits, loadOrder, refreshStatus, reservationsOf, reserve, unreserve, type OrderLine } from './order-book';
+import { durationMs } from '../../domain/kpis/facts';
+import { backorder, cancelOpenUnits, loadOrder, refreshStatus, reservationsOf, reserve, unreserve, type OrderHead, type OrderLine } from './order-book';
 import { DeferEventError, InvalidEventError, move, type BatchContext, type Row } from './context';
 
 type Line = { sku: string; qty: number; unitPrice: number };
@@ -62,15 +63,17 @@ export async function orderCreated(ctx: BatchContext, row: Row): Promise<void> {
     lines: lines.map((l) => ({ ordered: l.qty, reserved: reservedByLine.get(l.lineNo) ?? 0, backordered: backordered.get(l.lineNo) ?? 0, shipped: 0, cancelled: 0, returned: 0 })),
   });
   const units = d.lines.reduce((n, l) => n + l.qty, 0);
+  const backorderedUnits = result.backordered.reduce((n, b) => n + b.qty, 0);
   const [inserted] = await ctx.tx`
-    INSERT INTO orders (order_id, channel, status, payment, fraud_score, ship_to, promised_ship_by, created_at, units, value, event_seq, held)
+    INSERT INTO orders (order_id, channel, status, payment, fraud_score, ship_to, promised_ship_by, created_at, units, value, event_seq, held, backordered_ever)
     VALUES (${d.orderId}, ${d.channel}, ${status}, ${d.payment}, ${d.fraudScore ?? null}, ${ctx.tx.json(d.shipTo as never)}, ${promised},
-            ${row.occurred_at}, ${units}, ${Math.round(d.lines.reduce((v, l) => v + l.qty * l.unitPrice * 100, 0)) / 100}, ${row.seq}, ${held})
+            ${row.occurred_at}, ${units}, ${Math.round(d.lines.reduce((v, l) => v + l.qty * l.unitPrice * 100, 0)) / 100}, ${row.seq}, ${held}, ${backorderedUnits})
     ON CONFLICT (order_id) DO NOTHING
     RETURNING order_id`;
   if (!inserted) throw new InvalidEventError(`order ${d.orderId} already exists`);
   await ctx.tx`INSERT INTO order_lines ${ctx.tx(d.lines.map((l, i) => ({
-    order_id: d.orderId, line_no: i + 1, sku: l.sku, qty: l.qty, unit_price: l.unitPrice, backordered: backordered.get(i + 1) ?? 0,
+    order_id: d.orderId, line_no: i + 1, sku: l.sku, qty: l.qty, unit_price: l.unitPrice,
+    backordered: backordered.get(i + 1) ?? 0, backordered_ever: backordered.get(i + 1) ?? 0,
   })) as never)}`;
   await reserve(ctx, row, d.orderId, result.reservations);
 
@@ -83,6 +86,7 @@ export async function orderCreated(ctx: BatchContext, row: Row): Promise<void> {
   if (held) await openException(ctx.tx, { type: 'fraud_review', subject: `order:${d.orderId}`, at, orderId: d.orderId, eventSeq: row.seq, details: { fraudScore: d.fraudScore } });
   ctx.touchedOrders.add(d.orderId);
   ctx.facts.push({ kind: 'order', occurredAtMs: occurredMs, channel: d.channel, units, count: 1 });
+  if (backorderedUnits > 0) ctx.facts.push({ kind: 'backordered', createdAtMs: occurredMs, channel: d.channel, units: backorderedUnits });
 }
 
 export async function paymentAuthorized(ctx: BatchContext, row: Row): Promise<void> {
@@ -103,6 +107,36 @@ async function cancel(ctx: BatchContext, row: Row, orderId: string, reason: stri
   if (order.head.held) await autoResolve(ctx.tx, { type: 'fraud_review', subjects: [`order:${orderId}`], at: row.occurred_at, reason: `order ${reason}` });
   await cancelOpenUnits(ctx, row, orderId, reason);
   await refreshStatus(ctx, orderId);
+  // A partly shipped order whose rest is cancelled has shipped its last unit (at its last shipment).
+  const { last_shipped_at: lastAt, fully_shipped_at: done } = order.head;
+  if (lastAt && !done) {
+    await ctx.tx`UPDATE orders SET fully_shipped_at = ${lastAt} WHERE order_id = ${orderId}`;
+    fulfilledFact(ctx, order.head, lastAt, order.head.last_ship_location ?? '');
+  }
+}
+
+/** Every unit of the order not cancelled has shipped, the last of them at `lastAt` from `locationId` (the caller records `fully_shipped_at`). */
+function fulfilledFact(ctx: BatchContext, head: OrderHead, lastAt: Date, locationId: string): void {
+  const onTime = head.promised_ship_by !== null && lastAt <= head.promised_ship_by ? 1 : 0;
+  ctx.facts.push({
+    kind: 'fulfilled', shippedAtMs: lastAt.getTime(), channel: head.channel, locationId,
+    cycleMs: durationMs(head.created_at.getTime(), lastAt.getTime()), onTime, count: 1,
+  });
+}
+
+/**
+ * Keeps the order's first shipment (earliest occurredAt; on a tie the one applied first) current: a
+ * late, earlier shipment displaces the one recorded, whose fact is taken back.
+ */
+function firstShipmentFacts(ctx: BatchContext, head: OrderHead, shipment: { at: Date; locationId: string; units: number }): void {
+  const fact = (at: Date, locationId: string, units: number, sign: 1 | -1) => ({
+    kind: 'firstShipment' as const, shippedAtMs: at.getTime(), createdAtMs: head.created_at.getTime(), channel: head.channel, locationId,
+    orders: sign, units: sign * units, orderedUnits: sign * head.units, complete: units === head.units ? sign : 0,
+  });
+  if (head.first_shipped_at && head.first_ship_location !== null && head.first_ship_units !== null) {
+    ctx.facts.push(fact(head.first_shipped_at, head.first_ship_location, head.first_ship_units, -1));
+  }
+  ctx.facts.push(fact(shipment.at, shipment.locationId, shipment.units, 1));
 }
 
 export async function paymentFailed(ctx: BatchContext, row: Row): Promise<void> {
@@ -140,7 +174,7 @@ export async function picked(ctx: BatchContext, row: Row): Promise<void> {
 
 export async function shortPicked(ctx: BatchContext, row: Row): Promise<void> {
   const d = row.data as { orderId: string; locationId: string; sku: string; qty: number };
-  await requireOrder(ctx, d.orderId);
+  const order = await requireOrder(ctx, d.orderId);
   const held = (await reservationsOf(ctx.tx, d.orderId)).filter((r) => r.sku === d.sku && r.location_id === d.locationId);
   const reservedHere = held.reduce((n, r) => n + r.qty, 0);
   if (reservedHere < d.qty) throw new InvalidEventError(`order ${d.orderId} has ${reservedHere} of ${d.sku} reserved at ${d.locationId}, fewer than the ${d.qty} short-picked`);
@@ -148,7 +182,7 @@ export async function shortPicked(ctx: BatchContext, row: Row): Promise<void> {
   for (const r of held) {
     const q = Math.min(left, r.qty);
     await unreserve(ctx, row, { orderId: d.orderId, lineNo: r.line_no, locationId: d.locationId, sku: d.sku, qty: q }, { release: false, reason: 'short pick' });
-    await ctx.tx`UPDATE order_lines SET backordered = backordered + ${q} WHERE order_id = ${d.orderId} AND line_no = ${r.line_no}`;
+    await backorder(ctx, { orderId: d.orderId, channel: order.head.channel, createdAt: order.head.created_at }, r.line_no, q);
     left -= q;
     if (left === 0) break;
   }
@@ -226,9 +260,21 @@ export async function shipped(ctx: BatchContext, row: Row): Promise<void> {
   }
   await ctx.tx`INSERT INTO shipments (order_id, shipment_id, location_id, shipped_at, units, event_seq)
                VALUES (${d.orderId}, ${d.shipmentId}, ${d.locationId}, ${row.occurred_at}, ${units}, ${row.seq})`;
-  await ctx.tx`UPDATE orders SET first_shipped_at = coalesce(least(first_shipped_at, ${row.occurred_at}), ${row.occurred_at}),
-                                 last_shipped_at = greatest(coalesce(last_shipped_at, ${row.occurred_at}), ${row.occurred_at}), picking = false
-               WHERE order_id = ${d.orderId}`;
+  // The order row is locked (loadOrder): its first and last shipment are decided here, in memory.
+  const head = order.head;
+  const at = row.occurred_at;
+  const isFirst = !head.first_shipped_at || at < head.first_shipped_at;
+  const isLast = !head.last_shipped_at || at >= head.last_shipped_at;
+  const lastAt = isLast ? at : head.last_shipped_at!;
+  const lastLocation = isLast ? d.locationId : (head.last_ship_location ?? d.locationId);
+  const complete = order.lines.every((l) => l.shipped + l.cancelled >= l.qty);
+  await ctx.tx`
+    UPDATE orders SET first_shipped_at = ${isFirst ? at : head.first_shipped_at}, last_shipped_at = ${lastAt}, last_ship_location = ${lastLocation},
+      first_ship_location = ${isFirst ? d.locationId : head.first_ship_location}, first_ship_units = ${isFirst ? units : head.first_ship_units},
+      fully_shipped_at = ${complete ? lastAt : null}, picking = false
+    WHERE order_id = ${d.orderId}`;
+  if (isFirst) firstShipmentFacts(ctx, head, { at, locationId: d.locationId, units });
+  if (complete) fulfilledFact(ctx, head, lastAt, lastLocation);
   await refreshStatus(ctx, d.orderId);
 }
 

@@ -2,7 +2,7 @@ import { openException } from '../../db/queries/exceptions';
 import { reallocate, type Backorder } from '../../domain/inventory/allocation';
 import { excessReservation, releaseMoves } from '../../domain/inventory/buckets';
 import { candidates } from './orders';
-import { refreshStatus, reserve } from './order-book';
+import { backorder, refreshStatus, reserve } from './order-book';
 import { move, type BatchContext } from './context';
 
 /**
@@ -20,7 +20,7 @@ export async function releaseOverReservations(ctx: BatchContext): Promise<void> 
     if (excess <= 0) continue;
     const cause = ctx.reallocate.get(sku);
     const reservations = await ctx.tx`
-      SELECT r.order_id, r.line_no, r.qty FROM reservations r
+      SELECT r.order_id, r.line_no, r.qty, o.channel, o.created_at FROM reservations r
       JOIN orders o ON o.order_id = r.order_id JOIN channels c ON c.channel = o.channel
       WHERE r.sku = ${sku} AND r.location_id = ${locationId}
       ORDER BY c.priority DESC, o.created_at DESC, r.order_id DESC`;
@@ -29,7 +29,7 @@ export async function releaseOverReservations(ctx: BatchContext): Promise<void> 
       const q = Math.min(excess, Number(r.qty));
       await ctx.tx`DELETE FROM reservations WHERE order_id = ${r.order_id} AND line_no = ${r.line_no} AND location_id = ${locationId} AND qty <= ${q}`;
       await ctx.tx`UPDATE reservations SET qty = qty - ${q} WHERE order_id = ${r.order_id} AND line_no = ${r.line_no} AND location_id = ${locationId} AND qty > ${q}`;
-      await ctx.tx`UPDATE order_lines SET backordered = backordered + ${q} WHERE order_id = ${r.order_id} AND line_no = ${r.line_no}`;
+      await backorder(ctx, { orderId: r.order_id, channel: r.channel, createdAt: r.created_at }, r.line_no, q);
       await move(ctx, cause, { sku, locationId, orderId: r.order_id, reason: 'stock below reservations: back to backorder' }, releaseMoves(q));
       ctx.reallocate.set(sku, cause);
       ctx.touchedOrders.add(r.order_id);

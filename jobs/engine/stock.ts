@@ -5,6 +5,8 @@ import {
 } from '../../domain/inventory/buckets';
 import { countWithinTolerance } from '../../domain/inventory/counts';
 import { availableToSell, oversellExposure } from '../../domain/inventory/ats';
+import { durationMs } from '../../domain/kpis/facts';
+import { lossCents } from '../../domain/kpis/formulas';
 import { DeferEventError, InvalidEventError, move, type BatchContext, type Row } from './context';
 import { channelOf, unknownSkus } from './orders';
 import { refreshStatus } from './order-book';
@@ -56,6 +58,7 @@ export async function counted(ctx: BatchContext, row: Row): Promise<void> {
   const within = countWithinTolerance({ onHand: bookAtCount, counted: d.countedQty, tolerance: ctx.config.countTolerance });
   await ctx.tx`INSERT INTO stock_counts (event_seq, sku, location_id, counted_qty, book_qty, within_tolerance, counted_at)
                VALUES (${row.seq}, ${d.sku}, ${d.locationId}, ${d.countedQty}, ${bookAtCount}, ${within}, ${row.occurred_at})`;
+  ctx.facts.push({ kind: 'counted', countedAtMs: row.occurred_at.getTime(), locationId: d.locationId, withinTolerance: within ? 1 : 0, count: 1 });
   if (within) {
     await move(ctx, row, { sku: d.sku, locationId: d.locationId, reason: 'counted' }, countMoves({ onHand: bookAtCount, counted: d.countedQty }));
     ctx.inventory.noteCount(d.sku, d.locationId, row.occurred_at);
@@ -127,7 +130,7 @@ export async function transferReceived(ctx: BatchContext, row: Row): Promise<voi
 
 export async function returnReceived(ctx: BatchContext, row: Row): Promise<void> {
   const d = row.data as { returnId: string; orderId: string; locationId: string; lines: SkuLines };
-  const [order] = await ctx.tx`SELECT 1 FROM orders WHERE order_id = ${d.orderId}`;
+  const [order] = await ctx.tx`SELECT channel FROM orders WHERE order_id = ${d.orderId}`;
   if (!order) throw new DeferEventError(`order ${d.orderId} is unknown`);
   await requireKnown(ctx, d.lines.map((l) => l.sku), [d.locationId]);
   const [exists] = await ctx.tx`SELECT 1 FROM returns WHERE return_id = ${d.returnId}`;
@@ -149,8 +152,8 @@ export async function returnReceived(ctx: BatchContext, row: Row): Promise<void>
     await move(ctx, row, { sku: l.sku, locationId: d.locationId, orderId: d.orderId, reason: `return ${d.returnId} received` }, returnReceiptMoves(l.qty));
   }
   await refreshStatus(ctx, d.orderId);
-  await ctx.tx`INSERT INTO returns (return_id, order_id, location_id, received_at, lines)
-               VALUES (${d.returnId}, ${d.orderId}, ${d.locationId}, ${row.occurred_at}, ${ctx.tx.json(d.lines as never)})`;
+  await ctx.tx`INSERT INTO returns (return_id, order_id, location_id, received_at, lines, channel)
+               VALUES (${d.returnId}, ${d.orderId}, ${d.locationId}, ${row.occurred_at}, ${ctx.tx.json(d.lines as never)}, ${order.channel})`;
 }
 
 export async function returnInspected(ctx: BatchContext, row: Row): Promise<void> {
@@ -166,10 +169,24 @@ export async function returnInspected(ctx: BatchContext, row: Row): Promise<void
     const [item] = await ctx.tx`SELECT unit_cost FROM items WHERE sku = ${l.sku}`;
     await ctx.tx`INSERT INTO return_dispositions (event_seq, return_id, sku, qty, disposition, unit_cost, inspected_at)
                  VALUES (${row.seq}, ${d.returnId}, ${l.sku}, ${l.qty}, ${l.disposition}, ${item?.unit_cost ?? 0}, ${row.occurred_at})`;
+    ctx.facts.push({
+      kind: 'disposition', inspectedAtMs: row.occurred_at.getTime(), channel: ret.channel ?? '', locationId: ret.location_id,
+      lossCents: l.disposition === 'restock' ? 0 : lossCents(Number(item?.unit_cost ?? 0), l.qty), count: 1,
+    });
     inspected[l.sku] = (inspected[l.sku] ?? 0) + l.qty;
     if (l.disposition === 'restock') ctx.reallocate.set(l.sku, row);
   }
-  await ctx.tx`UPDATE returns SET inspected = ${ctx.tx.json(inspected)}, inspected_at = ${row.occurred_at} WHERE return_id = ${d.returnId}`;
+  // Resolved once every received unit is inspected: at the latest inspection (they may arrive out of order).
+  const resolved = [...receivedQty].every(([sku, qty]) => (inspected[sku] ?? 0) >= qty);
+  const [latest] = resolved ? await ctx.tx`SELECT max(inspected_at) AS at FROM return_dispositions WHERE return_id = ${d.returnId}` : [];
+  const resolvedAt: Date | null = latest?.at ?? null;
+  await ctx.tx`UPDATE returns SET inspected = ${ctx.tx.json(inspected)}, inspected_at = ${row.occurred_at}, resolved_at = ${resolvedAt} WHERE return_id = ${d.returnId}`;
+  if (resolvedAt) {
+    ctx.facts.push({
+      kind: 'returnResolved', resolvedAtMs: resolvedAt.getTime(), channel: ret.channel ?? '', locationId: ret.location_id,
+      resolutionMs: durationMs((ret.received_at as Date).getTime(), resolvedAt.getTime()), count: 1,
+    });
+  }
 }
 
 export async function refundIssued(ctx: BatchContext, row: Row): Promise<void> {

@@ -23,6 +23,9 @@ export const sha256 = (value: string) => createHash('sha256').update(value).dige
 
 export const newSessionToken = () => randomBytes(32).toString('base64url');
 
+/** A display link's token: 32 random bytes, base64url (43 characters), safe in a URL path. */
+export const newDisplayToken = () => randomBytes(32).toString('base64url');
+
 export function newApiKey(): { key: string; prefix: string } {
   const prefix = randomBytes(4).toString('hex');
   return { key: `ct_${prefix}_${randomBytes(32).toString('base64url')}`, prefix: `ct_${prefix}` };

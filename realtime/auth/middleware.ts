@@ -3,17 +3,25 @@ import type { RequestHandler } from 'express';
 import { parse as parseCookie } from 'cookie';
 import type { Sql } from '../../db/connect';
 import { findApiKey, touchApiKey } from '../../db/queries/api-keys';
+import { findDisplayLink, touchDisplayLink } from '../../db/queries/display-links';
 import { findSessionUser } from '../../db/queries/sessions';
 import { roleAtLeast, type Role } from '../../domain/roles';
 import { forbidden, HttpError, unauthorized } from '../http-error';
-import { SESSION_COOKIE } from './context';
+import { DISPLAY_COOKIE, SESSION_COOKIE } from './context';
 import { sha256 } from './credentials';
 
 export function sessionTokenFrom(cookieHeader: string | undefined): string | undefined {
   return cookieHeader ? parseCookie(cookieHeader)[SESSION_COOKIE] : undefined;
 }
 
-/** Resolves `req.auth` from a Bearer API key or the session cookie; rejects nothing by itself. */
+export function displayTokenFrom(cookieHeader: string | undefined): string | undefined {
+  return cookieHeader ? parseCookie(cookieHeader)[DISPLAY_COOKIE] : undefined;
+}
+
+/**
+ * Resolves `req.auth` from a Bearer API key, the session cookie, or (only when no live session
+ * answers) the display cookie; rejects nothing by itself.
+ */
 export function authenticate(sql: Sql): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization');
@@ -30,17 +38,37 @@ export function authenticate(sql: Sql): RequestHandler {
     if (token) {
       const tokenHash = sha256(token);
       const user = await findSessionUser(sql, tokenHash);
-      if (user) req.auth = { kind: 'user', user, tokenHash };
+      if (user) {
+        req.auth = { kind: 'user', user, tokenHash };
+        return next();
+      }
+    }
+    const displayToken = displayTokenFrom(req.get('cookie'));
+    if (displayToken) {
+      const link = await findDisplayLink(sql, sha256(displayToken));
+      if (link) {
+        req.auth = { kind: 'display', link };
+        void touchDisplayLink(sql, link.id).catch(() => {});
+      }
     }
     next();
   };
 }
 
-/** A signed-in user with at least `minimum`; API keys are for machines and get 403 here. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * A signed-in user with at least `minimum`; API keys are for machines and get 403 here. A display
+ * passes only where a viewer would and only to read (GET, HEAD): everything else is 403.
+ */
 export function requireRole(minimum: Role): RequestHandler {
   return (req, _res, next) => {
     const auth = req.auth;
     if (!auth) throw unauthorized();
+    if (auth.kind === 'display') {
+      if (minimum === 'viewer' && READ_METHODS.has(req.method)) return next();
+      throw forbidden('a display link may only read what a viewer sees');
+    }
     if (auth.kind !== 'user') throw forbidden('this endpoint needs a signed-in user, not an API key');
     if (!roleAtLeast(auth.user.role, minimum)) {
       throw forbidden(`this needs the ${minimum} role; you are ${auth.user.role}`);
@@ -49,9 +77,10 @@ export function requireRole(minimum: Role): RequestHandler {
   };
 }
 
-/** Any authenticated caller: a user of any role or an API key. */
+/** Any signed-in user or API key. A display is not let through: it reads only the views' own endpoints. */
 export const requireAuth: RequestHandler = (req, _res, next) => {
   if (!req.auth) throw unauthorized();
+  if (req.auth.kind === 'display') throw forbidden('a display link may only read what a viewer sees');
   next();
 };
 
@@ -79,13 +108,14 @@ export function ownOrigin(req: IncomingMessage, publicOrigin: string | undefined
 }
 
 /**
- * CSRF: a state-changing request authenticated by the session cookie must come from our own pages,
- * i.e. carry an Origin equal to ours. API-key requests carry no ambient credential and are exempt.
+ * CSRF: a state-changing request carrying the session (or display) cookie must come from our own
+ * pages, i.e. carry an Origin equal to ours. API-key requests carry no ambient credential and are exempt.
  */
 export function csrfProtection(publicOrigin: string | undefined): RequestHandler {
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method) || req.get('authorization')) return next();
-    if (!sessionTokenFrom(req.get('cookie'))) return next();
+    const cookie = req.get('cookie');
+    if (!sessionTokenFrom(cookie) && !displayTokenFrom(cookie)) return next();
     if (req.get('origin') !== ownOrigin(req, publicOrigin)) {
       throw new HttpError(403, 'csrf', 'cross-site request refused: the Origin header must be this tower\'s own origin');
     }

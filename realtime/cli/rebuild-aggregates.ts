@@ -12,7 +12,7 @@ const db = await openDatabase(config, log);
 const redisHandle = await ensureRedis(config, log);
 const redis = new Redis(redisHandle.url);
 try {
-  const live = new LiveAggregates(redis, db.sql, config.REDIS_PREFIX);
+  const live = new LiveAggregates(redis, db.sql, config.REDIS_PREFIX, Date.now, { timeZone: config.BUSINESS_TIMEZONE, riskHorizonMinutes: config.RISK_HORIZON_MINUTES });
   const started = performance.now();
   for (let attempt = 0; ; attempt++) {
     const result = await live.rebuild();

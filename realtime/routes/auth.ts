@@ -57,8 +57,13 @@ export function authRouter(deps: AppDeps): Router {
     res.status(204).end();
   });
 
+  // A wall screen signed in by a display link has no user: the dashboard shows it the war room only.
   router.get('/api/v1/auth/me', requireRole('viewer'), (req, res) => {
     const auth = req.auth!;
+    if (auth.kind === 'display') {
+      res.json({ user: null, display: { id: auth.link.id, name: auth.link.name } });
+      return;
+    }
     res.json({ user: auth.kind === 'user' ? auth.user : null });
   });
 

@@ -70,6 +70,11 @@ function userOf(req: Request): Actor {
   return { id: auth.user.id, email: auth.user.email, role: auth.user.role, ip: req.ip ?? null };
 }
 
+/** Whose queue `assignee=me` means on a read: a display has no user, so for it `me` is no one. */
+function readerOf(req: Request): { email: string } {
+  return req.auth?.kind === 'user' ? { email: req.auth.user.email } : { email: '' };
+}
+
 function toFilter(q: z.infer<typeof filterSchema>, actor: { email: string }, now: Date): ExceptionFilter {
   const statuses = q.status === 'all' ? exceptionStatuses : q.status === undefined || q.status === 'unresolved' ? unresolvedStatuses : q.status;
   return {
@@ -124,7 +129,7 @@ export function exceptionsRouter(deps: AppDeps): Router {
     const q = listQuery.parse(req.query);
     const cursor = q.cursor === undefined ? null : decodeCursor(q.cursor);
     if (q.cursor !== undefined && !cursor) throw badRequest('cursor is not one this API returned', [{ path: 'cursor', message: 'unknown cursor' }]);
-    res.json(await listExceptions(sql, toFilter(q, userOf(req), new Date()), q.limit, cursor));
+    res.json(await listExceptions(sql, toFilter(q, readerOf(req), new Date()), q.limit, cursor));
   });
 
   router.get('/api/v1/exceptions/summary', requireRole('viewer'), async (_req, res) => {
@@ -140,7 +145,7 @@ export function exceptionsRouter(deps: AppDeps): Router {
 
   router.get('/api/v1/exceptions/export.csv', requireRole('viewer'), async (req, res) => {
     const q = filterSchema.parse(req.query);
-    const filter = toFilter(q, userOf(req), new Date());
+    const filter = toFilter(q, readerOf(req), new Date());
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="exceptions-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.csv"`);
     res.write(`${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`);

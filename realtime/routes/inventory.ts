@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { explainAts, readAvailability, readInventory } from '../../db/queries/inventory-read';
+import { explainAts, readAvailability, readInventory, readInventoryOverview } from '../../db/queries/inventory-read';
 import { identifier } from '../../domain/events/schemas';
 import { requireAuth, requireRole } from '../auth/middleware';
 import type { AppDeps } from '../deps';
@@ -10,6 +10,12 @@ import { HttpError, notFound } from '../http-error';
 const inventoryQuery = z.strictObject({ sku: identifier.optional(), location: identifier.optional() });
 const availabilityQuery = z.strictObject({ channel: identifier });
 const explainQuery = z.strictObject({ sku: identifier, channel: identifier });
+/** `hours`: the sell-rate window, 1 hour to 7 days. */
+const overviewQuery = z.strictObject({
+  sku: identifier.optional(),
+  location: identifier.optional(),
+  hours: z.coerce.number().int().min(1).max(168).default(24),
+});
 
 /** Strong: the same items give the same tag whenever they are read, whatever `asOf` says. */
 const etagOf = (payload: unknown) => `"${createHash('sha256').update(JSON.stringify(payload)).digest('base64url')}"`;
@@ -30,6 +36,11 @@ export function inventoryRouter(deps: AppDeps): Router {
   router.get('/api/v1/inventory', requireRole('viewer'), async (req, res) => {
     const filter = inventoryQuery.parse(req.query);
     res.json(await readInventory(sql, filter));
+  });
+
+  router.get('/api/v1/inventory/overview', requireRole('viewer'), async (req, res) => {
+    const q = overviewQuery.parse(req.query);
+    res.json(await readInventoryOverview(sql, { skuPrefix: q.sku, location: q.location, windowHours: q.hours, now: new Date() }));
   });
 
   router.get('/api/v1/inventory/explain', requireRole('viewer'), async (req, res) => {

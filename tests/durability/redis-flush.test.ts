@@ -65,4 +65,13 @@ it('applies accepted events exactly once although Redis was flushed before any w
     return total === 1000 && o.tiles.backlog === 0 ? o : null;
   }, 15_000);
   expect(overview.minutes.reduce((n: number, m: { applied: number }) => n + m.applied, 0)).toBe(1004);
+
+  // The KPI buckets were rebuilt too, and agree with PostgreSQL: 1,999 units ordered (1 + i mod 3), all
+  // backordered (the master data brings no stock).
+  const live = await body(await fetch(`${api.url}/api/v1/kpis/live`, { headers: { cookie: api.adminCookie } }));
+  const { from, to } = live.ranges['60m'];
+  const exact = await body(await fetch(`${api.url}/api/v1/kpis?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { headers: { cookie: api.adminCookie } }));
+  expect(exact.kpis).toMatchObject({ orders: 1000, unitsOrdered: 1999, backorderedUnits: 1999 });
+  expect(live.windows['60m']).toMatchObject({ orders: 1000, unitsOrdered: 1999, backorderedUnits: 1999 });
+  expect(live.byChannel['60m'].web).toEqual(exact.byChannel.web);
 });

@@ -15,6 +15,8 @@ let t: TestTower;
 const cookies = {} as Record<Role, string>;
 let users: Record<Role, { id: string; email: string; password: string }>;
 let apiKey: string;
+/** A wall screen's display-link cookie: read-only, viewer GETs only. */
+let displayCookie: string;
 const SOURCE = 'walk-src';
 
 beforeAll(async () => {
@@ -28,7 +30,22 @@ beforeAll(async () => {
   }
   cookies.admin = t.adminCookie;
   apiKey = await t.createApiKey([SOURCE]);
+  displayCookie = await openDisplayLink();
 });
+
+async function createDisplayLink(): Promise<{ id: string; token: string }> {
+  const res = await call(t, 'POST', '/api/v1/display-links', { cookie: t.adminCookie, origin: true, body: { name: `walk-display-${++seq}` } });
+  expect(res.status, res.text).toBe(201);
+  return res.body;
+}
+
+/** Opens a fresh display link as a screen does and returns its cookie. */
+async function openDisplayLink(): Promise<string> {
+  const { token } = await createDisplayLink();
+  const res = await fetch(`${t.url}/display/${token}`, { redirect: 'manual' });
+  expect(res.status).toBe(303);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
 
 afterAll(async () => {
   await t?.stop();
@@ -123,7 +140,36 @@ const routes: Route[] = [
       };
     },
   },
+  { method: 'GET', route: '/api/v1/display-links', min: 'admin', ok: 200, prepare: async () => ({ path: '/api/v1/display-links' }) },
+  {
+    method: 'POST', route: '/api/v1/display-links', min: 'admin', ok: 201,
+    prepare: async () => {
+      const name = `walk-link-${++seq}`;
+      return {
+        path: '/api/v1/display-links',
+        body: { name },
+        unchanged: async () => {
+          expect(await t.db.sql`SELECT 1 FROM display_links WHERE name = ${name}`).toHaveLength(0);
+        },
+      };
+    },
+  },
+  {
+    method: 'DELETE', route: '/api/v1/display-links/:id', min: 'admin', ok: 204,
+    prepare: async () => {
+      const { id } = await createDisplayLink();
+      return {
+        path: `/api/v1/display-links/${id}`,
+        unchanged: async () => {
+          const [row] = await t.db.sql`SELECT revoked_at FROM display_links WHERE id = ${id}`;
+          expect(row!.revoked_at).toBeNull();
+        },
+      };
+    },
+  },
   { method: 'GET', route: '/api/v1/live/overview', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/live/overview' }) },
+  { method: 'GET', route: '/api/v1/kpis', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/kpis' }) },
+  { method: 'GET', route: '/api/v1/kpis/live', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/kpis/live' }) },
   {
     method: 'POST', route: '/api/v1/events', min: 'api-key', ok: 202,
     prepare: async () => {
@@ -148,6 +194,8 @@ const routes: Route[] = [
     },
   },
   { method: 'GET', route: '/api/v1/inventory', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/inventory' }) },
+  { method: 'GET', route: '/api/v1/inventory/overview', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/inventory/overview' }) },
+  { method: 'GET', route: '/api/v1/orders', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/orders?q=W' }) },
   {
     method: 'GET', route: '/api/v1/inventory/explain', min: 'viewer', ok: 200,
     prepare: async () => {
@@ -252,6 +300,8 @@ describe('every API route', () => {
     declared.delete('GET /readyz');
     // Every route the routers declare is in the walk (login is public and tested in sessions.test.ts).
     declared.delete('POST /api/v1/auth/login');
+    // Opening a display link is public too: the token is the credential (tests/security/display-links.test.ts).
+    declared.delete('GET /display/:token');
     expect([...declared].sort()).toEqual(routes.map((r) => `${r.method} ${r.route}`).sort());
   });
 
@@ -321,6 +371,42 @@ describe('every API route', () => {
   });
 });
 
+/**
+ * A wall screen's display cookie reads what a viewer reads and nothing else: every other route,
+ * and every write, is 403 (and changes nothing), even with the tower's own Origin.
+ */
+describe('every API route with a display-link cookie', () => {
+  const displayReads = (r: Route) => r.min === 'viewer' && r.method === 'GET';
+
+  it('has read routes and refused routes to walk', () => {
+    expect(routes.filter(displayReads).length).toBeGreaterThan(5);
+    expect(routes.filter((r) => !displayReads(r)).length).toBeGreaterThan(5);
+  });
+
+  describe.each(routes.filter(displayReads))('$method $route (viewer read)', (r) => {
+    it(`answers ${r.ok} to a display`, async () => {
+      const p = await r.prepare();
+      const res = await call(t, r.method, p.path, { cookie: displayCookie });
+      expect(res.status, res.text).toBe(r.ok);
+    });
+  });
+
+  describe.each(routes.filter((r) => !displayReads(r)))('$method $route (minimum: $min)', (r) => {
+    it('answers 403 forbidden to a display, and changes nothing', async () => {
+      const p = await r.prepare();
+      const res = await call(t, r.method, p.path, { body: p.body, cookie: displayCookie, origin: true });
+      expect(res.status, res.text).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+      await p.unchanged?.();
+    });
+  });
+
+  it('answers 401 for a display cookie that does not exist', async () => {
+    const res = await call(t, 'GET', '/api/v1/live/overview', { cookie: 'tower_display=forged-token-value' });
+    expect(res.status).toBe(401);
+  });
+});
+
 describe('Socket.IO', () => {
   const connect = (headers: Record<string, string>) =>
     new Promise<{ error?: string; snapshot?: unknown }>((resolve) => {
@@ -357,6 +443,12 @@ describe('Socket.IO', () => {
     const r = await connect({ cookie: cookies.viewer, origin: 'http://evil.example' });
     expect(r.error).toBeDefined();
     expect(r.snapshot).toBeUndefined();
+  });
+
+  it('sends overview.snapshot to a display-link cookie', async () => {
+    const r = await connect({ cookie: displayCookie });
+    expect(r.error).toBeUndefined();
+    expect(r.snapshot).toBeDefined();
   });
 
   it('refuses a connection with the cookie of a signed-out session', async () => {

@@ -63,6 +63,20 @@ export class LiveOverview {
 		this.#unsubscribe = [];
 	}
 
+	/**
+	 * Reads the whole overview again over HTTP, e.g. after a reconnect, so that a delta missed while
+	 * away cannot leave a gap; a socket snapshot that arrived meanwhile is kept if it is newer.
+	 */
+	async refresh(): Promise<void> {
+		try {
+			const snapshot = await api<OverviewSnapshot>('/api/v1/live/overview');
+			if (!this.#ticker) return;
+			if (this.asOf === null || Date.parse(snapshot.asOf) >= Date.parse(this.asOf)) this.#applySnapshot(snapshot);
+		} catch (error) {
+			if (error instanceof ApiError && error.status === 401) this.#socket.endSession('unauthorized');
+		}
+	}
+
 	// Fills the page even when the socket is slow to connect (or WebSockets are blocked and polling is slow).
 	async #loadInitialSnapshot(): Promise<void> {
 		try {

@@ -30,3 +30,9 @@ export const chartChrome = {
 	grid: '#2a3544',
 	axis: '#4a586b'
 } as const;
+
+/**
+ * Viridis, a perceptually uniform sequential ramp that stays readable with every common colour-vision
+ * deficiency and in greyscale (lightness rises monotonically), for magnitudes such as stock levels.
+ */
+export const viridis: readonly string[] = ['#440154', '#482878', '#3e4a89', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6dcd59', '#fde725'];

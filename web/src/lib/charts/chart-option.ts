@@ -1,4 +1,4 @@
-import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
+import type { BarSeriesOption, HeatmapSeriesOption, LineSeriesOption } from 'echarts/charts';
 import type {
 	DatasetComponentOption,
 	GridComponentOption,
@@ -12,6 +12,7 @@ import { chartChrome } from '../palette';
 export type ChartOption = ComposeOption<
 	| LineSeriesOption
 	| BarSeriesOption
+	| HeatmapSeriesOption
 	| GridComponentOption
 	| TooltipComponentOption
 	| LegendComponentOption

@@ -1,40 +1,7 @@
-import type { LineQuantities } from '$domain/orders/status';
+import type { OrderDetail } from '../orders/order';
 import type { ExceptionView } from './domain';
 
-/** One line of the order (`GET /api/v1/orders/:orderId`), units by state and where its reserve is. */
-export interface OrderLine extends LineQuantities {
-	lineNo: number;
-	sku: string;
-	allocations: { locationId: string; qty: number }[];
-}
-
-export type OrderTimelineEntry =
-	| {
-			at: string;
-			kind: 'event';
-			type: string;
-			source: string;
-			id: string;
-			seq: string;
-			state: 'applied' | 'invalid' | 'waiting' | 'queued';
-			applyError?: string;
-			deferReason?: string;
-	  }
-	| { at: string; kind: 'exception'; type: string; status: string; severity: string; id: string };
-
-/** `status` is null for an order whose events never applied: its timeline says why. */
-export interface OrderDetail {
-	orderId: string;
-	channel: string | null;
-	status: string | null;
-	payment: string | null;
-	held: boolean | null;
-	promisedShipBy: string | null;
-	createdAt: string | null;
-	lines: OrderLine[];
-	shipments?: { shipmentId: string; locationId: string; shippedAt: string; units: number }[];
-	timeline: OrderTimelineEntry[];
-}
+export type { OrderDetail, OrderLine, OrderTimelineEntry } from '../orders/order';
 
 export interface AuditEntry {
 	at: string;

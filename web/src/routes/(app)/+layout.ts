@@ -5,6 +5,8 @@ import type { LayoutLoad } from './$types';
 
 export const load: LayoutLoad = async ({ fetch, url }) => {
 	const user = await session.refresh(fetch);
+	// A wall screen (display link) has no user and may see the war room only.
+	if (!user && session.display) redirect(307, '/war-room');
 	if (!user) redirect(307, loginUrl(url));
 	return { user };
 };
