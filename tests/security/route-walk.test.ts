@@ -170,6 +170,7 @@ const routes: Route[] = [
   { method: 'GET', route: '/api/v1/live/overview', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/live/overview' }) },
   { method: 'GET', route: '/api/v1/kpis', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/kpis' }) },
   { method: 'GET', route: '/api/v1/kpis/live', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/kpis/live' }) },
+  { method: 'GET', route: '/api/v1/kpis/series', min: 'viewer', ok: 200, prepare: async () => ({ path: '/api/v1/kpis/series?from=2026-11-27T00:00:00Z&to=2026-11-27T02:00:00Z&bucket=hour' }) },
   {
     method: 'POST', route: '/api/v1/events', min: 'api-key', ok: 202,
     prepare: async () => {
