@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, launchChromium } from '../support/browser';
+import { axeViolations, launchChromium, signInPage } from '../support/browser';
 import { event, masterData } from '../support/events';
 import { insertException } from '../support/exceptions';
 import { allApplied } from '../support/small-day';
@@ -24,14 +24,8 @@ afterAll(async () => {
 
 async function signedIn(role: 'operator' | 'supervisor'): Promise<{ page: Page; email: string }> {
   const user = await t.createUser(role);
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { context, page } = await signInPage(browser, t.url, user, { width: 1440, height: 900 });
   contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${t.url}/login`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
   return { page, email: user.email };
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, launchChromium } from '../support/browser';
+import { axeViolations, launchChromium, signInPage } from '../support/browser';
 import { event, type RawEvent } from '../support/events';
 import { allApplied } from '../support/small-day';
 import { startTestTower, type TestTower } from '../support/tower';
@@ -75,14 +75,8 @@ afterAll(async () => {
 
 async function signedIn(viewport = { width: 1440, height: 1000 }, role: 'viewer' | 'admin' = 'viewer'): Promise<Page> {
   const user = await t.createUser(role);
-  const context = await browser.newContext({ viewport });
+  const { context, page } = await signInPage(browser, t.url, user, viewport);
   contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${t.url}/login`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
   return page;
 }
 
