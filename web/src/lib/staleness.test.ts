@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClockOffsetTracker, dataAgeMs, isStale, STALE_AFTER_MS } from './staleness';
+import { ClockOffsetTracker, dataAgeMs, isStale, pulledViewStaleness, STALE_AFTER_MS } from './staleness';
 
 describe('isStale', () => {
 	it('is false without data and at the threshold, true past it', () => {
@@ -66,5 +66,21 @@ describe('ClockOffsetTracker', () => {
 	it('ignores an unparseable asOf', () => {
 		const tracker = new ClockOffsetTracker();
 		expect(tracker.record(1_000, NaN)).toBeNull();
+	});
+});
+
+describe('pulledViewStaleness', () => {
+	it('is fresh while connected and the last re-read answered', () => {
+		expect(pulledViewStaleness({ hasData: true, connection: 'connected', error: null })).toEqual({ stale: false, reason: null });
+	});
+
+	it('is stale, saying why, when the socket is down or a re-read failed', () => {
+		expect(pulledViewStaleness({ hasData: true, connection: 'reconnecting', error: null })).toEqual({ stale: true, reason: 'connection to the tower lost' });
+		expect(pulledViewStaleness({ hasData: true, connection: 'offline', error: 'HTTP 503' })).toEqual({ stale: true, reason: 'connection to the tower lost' });
+		expect(pulledViewStaleness({ hasData: true, connection: 'connected', error: 'HTTP 503' })).toEqual({ stale: true, reason: 'HTTP 503' });
+	});
+
+	it('is loading, not stale, before anything is shown', () => {
+		expect(pulledViewStaleness({ hasData: false, connection: 'offline', error: 'HTTP 503' })).toEqual({ stale: false, reason: null });
 	});
 });

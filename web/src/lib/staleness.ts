@@ -1,3 +1,5 @@
+import type { ConnectionStatus } from './connection-status';
+
 export const STALE_AFTER_MS = 5_000;
 const OFFSET_WINDOW_MS = 60_000;
 
@@ -57,4 +59,24 @@ export function dataAgeMs({ now, receivedAt, asOfMs, clockOffsetMs }: FreshnessI
 
 export function isStale(ageMs: number | null, thresholdMs = STALE_AFTER_MS): boolean {
 	return ageMs !== null && ageMs > thresholdMs;
+}
+
+export interface PulledViewFacts {
+	/** Something is on screen (a read answered once). */
+	hasData: boolean;
+	/** The app's socket: pulled views re-read when its deltas say events applied. */
+	connection: ConnectionStatus;
+	/** The last re-read failed with this message; null when it answered. */
+	error: string | null;
+}
+
+/**
+ * Views that re-read PostgreSQL when events apply (inventory, orders) cannot know they missed a
+ * change while the socket is down or a re-read fails: what they show is then stale, and says why.
+ */
+export function pulledViewStaleness({ hasData, connection, error }: PulledViewFacts): { stale: boolean; reason: string | null } {
+	if (!hasData) return { stale: false, reason: null };
+	if (connection !== 'connected') return { stale: true, reason: 'connection to the tower lost' };
+	if (error !== null) return { stale: true, reason: error };
+	return { stale: false, reason: null };
 }

@@ -18,9 +18,8 @@ export class OperationsData {
 	now = $state(Date.now());
 	readAt = $state<number | null>(null);
 	failed = $state(false);
-	stale = $derived(operationsStale(this.readAt, this.now, this.failed));
-
 	#socket: TowerSocket;
+
 	#refresher: RefreshOnApplied;
 	#timers: ReturnType<typeof setInterval>[] = [];
 	#off: (() => void)[] = [];
@@ -28,6 +27,11 @@ export class OperationsData {
 	constructor(socket: TowerSocket, overview: LiveOverview) {
 		this.#socket = socket;
 		this.#refresher = new RefreshOnApplied({ socket, known: () => overview.minutes, refresh: () => this.refresh() });
+	}
+
+	/** Stale once a read fails or grows old, and at once when the socket drops (no re-read would come). */
+	get stale(): boolean {
+		return operationsStale(this.readAt, this.now, this.failed) || (this.readAt !== null && this.#socket.connection !== 'connected');
 	}
 
 	start(): void {

@@ -11,6 +11,10 @@ export class OrderSearch {
 	error = $state<string | null>(null);
 	/** True once a search answered for the current filter (so "no orders" is not said too early). */
 	answered = $state(false);
+	/** When the shown page was read (local clock). */
+	readAt = $state<number | null>(null);
+	/** More pages were loaded: a live re-read would pull the rows from under the reader, so it waits. */
+	paged = $state(false);
 
 	#socket: TowerSocket;
 	#filter: OrderFilter | null = null;
@@ -26,12 +30,26 @@ export class OrderSearch {
 		this.loading = true;
 		this.answered = false;
 		this.error = null;
+		this.paged = false;
+		await this.#readFirstPage(token, filter);
+	}
+
+	/** Re-reads the first page in place when events applied (the results stay up meanwhile). */
+	async refresh(): Promise<void> {
+		const filter = this.#filter;
+		if (!filter || this.paged || this.loading) return;
+		await this.#readFirstPage(++this.#token, filter);
+	}
+
+	async #readFirstPage(token: number, filter: OrderFilter): Promise<void> {
 		try {
 			const page = await api<OrderPage>(searchUrl(filter));
 			if (token !== this.#token) return;
 			this.items = page.items;
 			this.nextCursor = page.nextCursor;
 			this.answered = true;
+			this.error = null;
+			this.readAt = Date.now();
 		} catch (error) {
 			if (token === this.#token) this.#fail(error);
 		} finally {
@@ -50,6 +68,7 @@ export class OrderSearch {
 			if (token !== this.#token) return;
 			this.items = [...this.items, ...page.items];
 			this.nextCursor = page.nextCursor;
+			this.paged = true;
 		} catch (error) {
 			if (token === this.#token) this.#fail(error);
 		} finally {
