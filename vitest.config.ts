@@ -7,6 +7,7 @@ export default defineConfig({
       'db/**/*.test.ts',
       'jobs/**/*.test.ts',
       'realtime/**/*.test.ts',
+      'simulator/**/*.test.ts',
       'web/src/**/*.test.ts',
       'tests/**/*.test.ts',
     ],

@@ -1,7 +1,11 @@
 import type { TransactionSql } from '../../db/connect';
 import type { PendingEventRow } from '../../db/queries/events';
 import type { Move } from '../../db/queries/inventory';
+import type { EntityMap } from './entity-map';
 import type { InventoryState } from './inventory-state';
+import type { MasterCache } from './master-cache';
+import type { OrderStore } from './order-store';
+import type { WriteQueue } from './write-queue';
 import type { CountTolerance } from '../../domain/inventory/counts';
 import type { LedgerMovement } from '../../domain/inventory/buckets';
 import type { LiveFact } from '../../domain/live/aggregates';
@@ -45,9 +49,46 @@ export interface BatchContext {
   touchedOrders: Set<string>;
   lockedSkus: Set<string>;
   inventory: InventoryState;
-  /** Master data read during the batch; an upsert in the batch drops the entry. */
-  channels: Map<string, { priority: number; allow_split: boolean; sla_hours: string; allocation_share: string } | null>;
-  knownSkus: Set<string>;
+  orders: OrderStore;
+  transfers: EntityMap<TransferRow>;
+  returns: EntityMap<ReturnRow>;
+  /** Keyed `channel\u0000sku`. */
+  listings: EntityMap<ListingRow>;
+  master: MasterCache;
+  writes: WriteQueue;
+  /** The batch's clock (the transaction's start, near enough): when it records "now". */
+  now: Date;
+}
+
+export interface TransferRow {
+  transfer_id: string;
+  from_location_id: string;
+  to_location_id: string;
+  shipped_at: Date;
+  lines: { sku: string; qty: number }[];
+  received: Record<string, number>;
+}
+
+export interface ReturnRow {
+  return_id: string;
+  order_id: string;
+  location_id: string;
+  received_at: Date;
+  lines: { sku: string; qty: number }[];
+  inspected: Record<string, number>;
+  inspected_at: Date | null;
+  resolved_at: Date | null;
+  channel: string | null;
+  /** The latest inspection recorded for the return (its dispositions' max inspected_at). */
+  last_inspected_at: Date | null;
+}
+
+export interface ListingRow {
+  channel: string;
+  sku: string;
+  listed_qty: number;
+  listed_at: Date;
+  event_seq: string;
 }
 
 export type Row = PendingEventRow;

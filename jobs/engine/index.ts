@@ -8,7 +8,11 @@ import { DeferEventError, InvalidEventError, isDataError, type BatchContext, typ
 import { refreshExposure } from './exposure';
 import { checkInvariants } from './invariants';
 import { InventoryState } from './inventory-state';
+import { MasterCache } from './master-cache';
 import { channelUpserted, itemUpserted, locationUpserted } from './master-data';
+import { OrderStore } from './order-store';
+import { entityMaps, writeBack } from './write-back';
+import { WriteQueue } from './write-queue';
 import * as orders from './orders';
 import { noteSplits, reallocateBackorders, releaseOverReservations } from './reallocation';
 import * as stock from './stock';
@@ -72,9 +76,10 @@ function subjects(row: Row): { skus: string[]; orderIds: string[] } {
  * Locks every SKU the batch may change, in one sorted pass: those of its events, those of the orders
  * its events name, and those of other backorders sharing them (re-allocation of a no-split order
  * reserves all its SKUs at once). Two batches that share a SKU thus run one after the other, so two
- * orders can never both take the last unit; batches on different SKUs run in parallel.
+ * orders can never both take the last unit; batches on different SKUs run in parallel. A batch over
+ * more SKUs than MAX_SKU_LOCKS locks the whole catalogue instead (`all`).
  */
-async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<Set<string>> {
+async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<{ skus: Set<string>; all: boolean }> {
   const skus = new Set<string>();
   const orderIds = new Set<string>();
   for (const r of rows) {
@@ -101,52 +106,74 @@ async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<S
       WHERE l1.backordered > 0 AND l2.backordered > 0 AND l1.sku IN ${tx([...skus])}`;
     for (const r of related) skus.add(r.sku);
   }
-  await lockSkus(tx, skus);
-  return skus;
+  const all = await lockSkus(tx, skus, { wholeCatalogue: true });
+  return { skus, all };
 }
 
+/** Master data is written at once (last writer wins in SQL), so its events run in a savepoint; everything else is in memory until the batch ends. */
+const writesAtOnce = new Set(['item.upserted', 'location.upserted', 'channel.upserted']);
+
+const idsOf = (rows: readonly Row[], field: 'orderId' | 'transferId' | 'returnId') =>
+  rows.map((r) => (r.data as Record<string, unknown>)[field]).filter((x): x is string => typeof x === 'string');
+
 /**
- * Applies locked, unapplied events in sequence order inside the caller's transaction. Each event runs
- * in a savepoint: an event that cannot be applied is rolled back alone and kept as `invalid_event`;
- * one that waits for a prerequisite is retried after the rest of the batch, then left for later.
+ * Applies locked, unapplied events in sequence order inside the caller's transaction. The batch reads
+ * what its events name in bulk, applies each event in memory (an event that cannot be applied is
+ * undone there alone and kept as `invalid_event`; one that waits for a prerequisite is retried after
+ * the rest of the batch, then left for later), and writes the outcome back in a few statements.
  */
 export async function applyEvents(tx: TransactionSql, rows: readonly Row[], config: EngineConfig, now: Date): Promise<EngineResult> {
+  let wholeCatalogue = false;
   const ctx: BatchContext = {
-    tx, config, facts: [], reallocate: new Map(), touched: new Map(), touchedOrders: new Set(), lockedSkus: new Set(), moved: new Set(),
+    tx, config, now, facts: [], reallocate: new Map(), touched: new Map(), touchedOrders: new Set(), lockedSkus: new Set(), moved: new Set(),
     inventory: new InventoryState(tx, async (skus) => {
       const missing = skus.filter((s) => !ctx.lockedSkus.has(s));
       // Out of sorted order: a rare deadlock is detected by PostgreSQL and the job is retried.
-      await lockSkus(tx, missing);
+      if (!wholeCatalogue) await lockSkus(tx, missing);
       missing.forEach((s) => ctx.lockedSkus.add(s));
     }),
-    channels: new Map(), knownSkus: new Set(),
+    orders: new OrderStore(tx), master: new MasterCache(tx), writes: new WriteQueue(), ...entityMaps(tx),
   };
-  ctx.lockedSkus = await lockForBatch(tx, rows);
+  const lockSet = await lockForBatch(tx, rows);
+  ctx.lockedSkus = lockSet.skus;
+  wholeCatalogue = lockSet.all;
   await ctx.inventory.load(ctx.lockedSkus);
+  await ctx.master.loadItems(ctx.lockedSkus);
+  await ctx.orders.load(idsOf(rows, 'orderId'));
+  // Every backorder the batch may re-allocate, read once (SKUs met later are read when locked).
+  await ctx.orders.loadBackorders([...ctx.lockedSkus]);
+  await ctx.transfers.load(idsOf(rows, 'transferId'));
+  await ctx.returns.load(idsOf(rows, 'returnId'));
   const invalid = new Map<string, string>();
   let waiting = new Map<string, { row: Row; reason: string }>();
+  const stores = [ctx.inventory, ctx.orders, ctx.transfers, ctx.returns, ctx.listings, ctx.writes];
+
+  const apply = async (local: BatchContext, row: Row) => {
+    const handler = handlers[row.type as EventType | InternalEventType];
+    if (!handler) throw new InvalidEventError(`unknown event type ${row.type}`);
+    await handler(local, row);
+    // Settled before the next event: freed stock goes to waiting backorders first (spec order).
+    await releaseOverReservations(local);
+    await reallocateBackorders(local);
+  };
 
   const run = async (row: Row): Promise<void> => {
     const factsBefore = ctx.facts.length;
-    ctx.inventory.begin();
+    for (const s of stores) s.begin();
     try {
-      await tx.savepoint(async (sp) => {
-        const local = { ...ctx, tx: sp as unknown as TransactionSql };
-        const handler = handlers[row.type as EventType | InternalEventType];
-        if (!handler) throw new InvalidEventError(`unknown event type ${row.type}`);
-        await handler(local, row);
-        // Settled before the next event: freed stock goes to waiting backorders first (spec order).
-        await releaseOverReservations(local);
-        await reallocateBackorders(local);
-      });
+      if (writesAtOnce.has(row.type)) await tx.savepoint((sp) => apply({ ...ctx, tx: sp as unknown as TransactionSql }, row));
+      else await apply(ctx, row);
       waiting.delete(row.seq);
     } catch (err) {
       ctx.facts.length = factsBefore;
-      ctx.inventory.rollback();
+      for (const s of stores) s.rollback();
       ctx.moved.clear();
       ctx.reallocate.clear();
       if (err instanceof DeferEventError) waiting.set(row.seq, { row, reason: err.message });
-      else if (err instanceof InvalidEventError || isDataError(err)) {
+      else if (err instanceof InvalidEventError) {
+        waiting.delete(row.seq);
+        invalid.set(row.seq, (err as Error).message);
+      } else if (isDataError(err) && writesAtOnce.has(row.type)) {
         waiting.delete(row.seq);
         invalid.set(row.seq, (err as Error).message);
       } else throw err;
@@ -175,6 +202,8 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
       deferred.set(row.seq, reason);
     }
   }
+
+  await writeBack(ctx);
   for (const [seq, reason] of invalid) {
     const row = rows.find((r) => r.seq === seq)!;
     await openException(tx, {
@@ -182,9 +211,7 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
       orderId: (row.data as { orderId?: string }).orderId, details: { reason, type: row.type, source: row.source, id: row.event_id },
     });
   }
-
   await noteSplits(ctx, now);
-  await ctx.inventory.flush();
   await refreshExposure(ctx, rows);
   // A stockout clears once its SKU has no backordered unit left (re-allocation filled them, or they were cancelled).
   await autoResolve(tx, { type: 'stockout', skusWithoutBackorders: [...ctx.lockedSkus], at: now, reason: 'no units of the SKU are backordered any more' });

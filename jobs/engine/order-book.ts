@@ -1,72 +1,31 @@
-import type { Db } from '../../db/connect';
 import { deriveStatus, canTransition, type OrderStatus } from '../../domain/orders/status';
 import { releaseMoves, reserveMoves } from '../../domain/inventory/buckets';
 import type { Reservation } from '../../domain/inventory/allocation';
 import { InvalidEventError, move, type BatchContext, type Row } from './context';
+import { reservedOf, type OrderState } from './order-store';
 
-export interface OrderLine {
-  line_no: number;
-  sku: string;
-  qty: number;
-  unit_price: string;
-  backordered: number;
-  shipped: number;
-  cancelled: number;
-  returned: number;
-  reserved: number;
+export type { OrderHead, OrderLine } from './order-store';
+
+function addReservation(order: OrderState, r: { line_no: number; location_id: string; sku: string; qty: number }): void {
+  const at = order.reservations.findIndex((x) => x.line_no === r.line_no && x.location_id === r.location_id);
+  if (at >= 0) {
+    order.reservations[at]!.qty += r.qty;
+    return;
+  }
+  // Kept sorted by line, then location: the order the shipment rules walk them in.
+  let i = 0;
+  while (i < order.reservations.length && (order.reservations[i]!.line_no < r.line_no
+    || (order.reservations[i]!.line_no === r.line_no && order.reservations[i]!.location_id < r.location_id))) i++;
+  order.reservations.splice(i, 0, { ...r });
 }
 
-export interface OrderHead {
-  order_id: string;
-  channel: string;
-  status: OrderStatus;
-  payment: string;
-  held: boolean;
-  picking: boolean;
-  delivered: boolean;
-  created_at: Date;
-  ship_to: { region: string };
-  promised_ship_by: Date | null;
-  /** Units ordered (Σ line qty). */
-  units: number;
-  first_shipped_at: Date | null;
-  first_ship_location: string | null;
-  first_ship_units: number | null;
-  last_shipped_at: Date | null;
-  last_ship_location: string | null;
-  fully_shipped_at: Date | null;
-}
-
-export async function loadOrder(sql: Db, orderId: string): Promise<{ head: OrderHead; lines: OrderLine[] } | null> {
-  const [head] = await sql<OrderHead[]>`SELECT * FROM orders WHERE order_id = ${orderId} FOR UPDATE`;
-  if (!head) return null;
-  const lines = await sql<OrderLine[]>`
-    SELECT l.line_no, l.sku, l.qty, l.unit_price, l.backordered, l.shipped, l.cancelled, l.returned,
-           coalesce((SELECT sum(r.qty) FROM reservations r WHERE r.order_id = l.order_id AND r.line_no = l.line_no), 0)::int AS reserved
-    FROM order_lines l WHERE l.order_id = ${orderId} ORDER BY l.line_no`;
-  return { head, lines };
-}
-
-export async function reservationsOf(sql: Db, orderId: string) {
-  return sql<{ line_no: number; location_id: string; sku: string; qty: number }[]>`
-    SELECT line_no, location_id, sku, qty FROM reservations WHERE order_id = ${orderId} ORDER BY line_no, location_id`;
-}
-
-/** Reserves units for an order: a ledger movement per location, a reservation row per line × location. */
+/** Reserves units for an order: a ledger movement per location, a reservation per line × location. */
 export async function reserve(ctx: BatchContext, row: Row, orderId: string, reservations: readonly Reservation[]): Promise<void> {
-  const merged = new Map<string, { order_id: string; line_no: number; location_id: string; sku: string; qty: number }>();
+  const order = await ctx.orders.edit(orderId);
   for (const r of reservations) {
     if (r.qty <= 0) continue;
     await move(ctx, row, { sku: r.sku, locationId: r.locationId, orderId, reason: 'reserve' }, reserveMoves(r.qty));
-    const key = `${r.lineNo}\u0000${r.locationId}`;
-    const m = merged.get(key) ?? { order_id: orderId, line_no: r.lineNo, location_id: r.locationId, sku: r.sku, qty: 0 };
-    m.qty += r.qty;
-    merged.set(key, m);
-  }
-  if (merged.size > 0) {
-    await ctx.tx`
-      INSERT INTO reservations ${ctx.tx([...merged.values()] as never)}
-      ON CONFLICT (order_id, line_no, location_id) DO UPDATE SET qty = reservations.qty + EXCLUDED.qty`;
+    addReservation(order, { line_no: r.lineNo, location_id: r.locationId, sku: r.sku, qty: r.qty });
   }
   ctx.touchedOrders.add(orderId);
 }
@@ -74,11 +33,13 @@ export async function reserve(ctx: BatchContext, row: Row, orderId: string, rese
 /** Takes `qty` units off one reservation (release to available, or consumed by a shipment/short pick). */
 export async function unreserve(ctx: BatchContext, row: Row, r: { orderId: string; lineNo: number; locationId: string; sku: string; qty: number }, opts: { release: boolean; reason: string }): Promise<void> {
   if (r.qty <= 0) return;
-  // Exactly one of the two matches: the whole reservation goes, or part of it.
-  await ctx.tx`DELETE FROM reservations
-    WHERE order_id = ${r.orderId} AND line_no = ${r.lineNo} AND location_id = ${r.locationId} AND qty <= ${r.qty}`;
-  await ctx.tx`UPDATE reservations SET qty = qty - ${r.qty}
-    WHERE order_id = ${r.orderId} AND line_no = ${r.lineNo} AND location_id = ${r.locationId} AND qty > ${r.qty}`;
+  const order = await ctx.orders.edit(r.orderId);
+  const at = order.reservations.findIndex((x) => x.line_no === r.lineNo && x.location_id === r.locationId);
+  if (at >= 0) {
+    const left = order.reservations[at]!.qty - r.qty;
+    if (left > 0) order.reservations[at]!.qty = left;
+    else order.reservations.splice(at, 1);
+  }
   if (opts.release) {
     await move(ctx, row, { sku: r.sku, locationId: r.locationId, orderId: r.orderId, reason: opts.reason }, releaseMoves(r.qty));
     ctx.reallocate.set(r.sku, row);
@@ -90,42 +51,49 @@ export async function unreserve(ctx: BatchContext, row: Row, r: { orderId: strin
  * Sends `qty` units of a line (back) to backorder. The line's count of units ever backordered grows
  * with them, up to the units it ordered: what grew is a `backordered` fact, at the order's time.
  */
-export async function backorder(ctx: BatchContext, order: { orderId: string; channel: string; createdAt: Date }, lineNo: number, qty: number): Promise<void> {
-  const [row] = await ctx.tx`
-    WITH before AS (SELECT backordered_ever FROM order_lines WHERE order_id = ${order.orderId} AND line_no = ${lineNo})
-    UPDATE order_lines l SET backordered = l.backordered + ${qty}, backordered_ever = least(l.qty, l.backordered_ever + ${qty})
-    FROM before WHERE l.order_id = ${order.orderId} AND l.line_no = ${lineNo}
-    RETURNING l.backordered_ever - before.backordered_ever AS added`;
-  const added = Number(row?.added ?? 0);
+export async function backorder(ctx: BatchContext, orderId: string, lineNo: number, qty: number): Promise<void> {
+  const order = await ctx.orders.edit(orderId);
+  const line = order.lines.find((l) => l.line_no === lineNo);
+  if (!line) return;
+  line.backordered += qty;
+  const ever = Math.min(line.qty, line.backordered_ever + qty);
+  const added = ever - line.backordered_ever;
+  line.backordered_ever = ever;
   if (added <= 0) return;
-  await ctx.tx`UPDATE orders SET backordered_ever = backordered_ever + ${added} WHERE order_id = ${order.orderId}`;
-  ctx.facts.push({ kind: 'backordered', createdAtMs: order.createdAt.getTime(), channel: order.channel, units: added });
+  order.head.backordered_ever += added;
+  ctx.facts.push({ kind: 'backordered', createdAtMs: order.head.created_at.getTime(), channel: order.head.channel, units: added });
 }
 
 /** Releases every reservation and backorder of an order's open units, which become cancelled. */
 export async function cancelOpenUnits(ctx: BatchContext, row: Row, orderId: string, reason: string): Promise<void> {
-  for (const r of await reservationsOf(ctx.tx, orderId)) {
+  const order = await ctx.orders.edit(orderId);
+  for (const r of [...order.reservations]) {
     await unreserve(ctx, row, { orderId, lineNo: r.line_no, locationId: r.location_id, sku: r.sku, qty: r.qty }, { release: true, reason });
   }
-  await ctx.tx`
-    UPDATE order_lines SET cancelled = qty - shipped, backordered = 0
-    WHERE order_id = ${orderId}`;
+  for (const l of order.lines) {
+    l.cancelled = l.qty - l.shipped;
+    l.backordered = 0;
+  }
   ctx.touchedOrders.add(orderId);
 }
 
-/** Recomputes the order's status from its quantities; an illegal change makes the event invalid (rolled back). */
-export async function refreshStatus(ctx: BatchContext, orderId: string, opts: { initial?: boolean } = {}): Promise<OrderStatus> {
-  const order = await loadOrder(ctx.tx, orderId);
-  if (!order) throw new InvalidEventError(`order ${orderId} is unknown`);
-  const next = deriveStatus({
+/** The status an order's quantities and flags mean now. */
+export function statusOf(order: Readonly<OrderState>): OrderStatus {
+  return deriveStatus({
     held: order.head.held,
     picking: order.head.picking,
     delivered: order.head.delivered,
-    lines: order.lines.map((l) => ({ ordered: l.qty, reserved: l.reserved, backordered: l.backordered, shipped: l.shipped, cancelled: l.cancelled, returned: l.returned })),
+    lines: order.lines.map((l) => ({ ordered: l.qty, reserved: reservedOf(order, l.line_no), backordered: l.backordered, shipped: l.shipped, cancelled: l.cancelled, returned: l.returned })),
   });
-  if (!opts.initial && !canTransition(order.head.status, next)) {
+}
+
+/** Recomputes the order's status from its quantities; an illegal change makes the event invalid (rolled back). */
+export async function refreshStatus(ctx: BatchContext, orderId: string): Promise<OrderStatus> {
+  const order = await ctx.orders.edit(orderId);
+  const next = statusOf(order);
+  if (!canTransition(order.head.status, next)) {
     throw new InvalidEventError(`illegal status change for order ${orderId}: ${order.head.status} → ${next}`);
   }
-  if (next !== order.head.status) await ctx.tx`UPDATE orders SET status = ${next}, updated_at = now() WHERE order_id = ${orderId}`;
+  order.head.status = next;
   return next;
 }

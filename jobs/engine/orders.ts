@@ -1,9 +1,9 @@
-import { autoResolve, openException } from '../../db/queries/exceptions';
+import { autoResolve, openException, type NewException } from '../../db/queries/exceptions';
 import { deriveStatus } from '../../domain/orders/status';
 import { allocate, type CandidateLocation } from '../../domain/inventory/allocation';
 import { availableOf, shipmentMoves, shortPickMoves } from '../../domain/inventory/buckets';
 import { durationMs } from '../../domain/kpis/facts';
-import { backorder, cancelOpenUnits, loadOrder, refreshStatus, reservationsOf, reserve, unreserve, type OrderHead, type OrderLine } from './order-book';
+import { backorder, cancelOpenUnits, refreshStatus, reserve, unreserve, type OrderHead, type OrderLine } from './order-book';
 import { DeferEventError, InvalidEventError, move, type BatchContext, type Row } from './context';
 
 type Line = { sku: string; qty: number; unitPrice: number };
@@ -16,28 +16,28 @@ export async function candidates(ctx: BatchContext, skus: readonly string[]): Pr
 }
 
 async function requireOrder(ctx: BatchContext, orderId: string) {
-  const order = await loadOrder(ctx.tx, orderId);
+  const order = await ctx.orders.get(orderId);
   // The order may simply not have arrived yet: wait for it (bounded), then it is invalid.
   if (!order) throw new DeferEventError(`order ${orderId} is unknown`);
   return order;
 }
 
-/** Channel and item master data, read once per batch (an upsert earlier in the batch refreshes it). */
+/** Channel master data as the batch sees it (an upsert earlier in the batch refreshes it). */
 export async function channelOf(ctx: BatchContext, channel: string) {
-  if (!ctx.channels.has(channel)) {
-    const [row] = await ctx.tx`SELECT priority, allow_split, sla_hours, allocation_share FROM channels WHERE channel = ${channel}`;
-    ctx.channels.set(channel, (row as { priority: number; allow_split: boolean; sla_hours: string; allocation_share: string } | undefined) ?? null);
-  }
-  return ctx.channels.get(channel) ?? undefined;
+  return ctx.master.channel(channel);
 }
 
 /** SKUs of `skus` that are not in the item master. */
 export async function unknownSkus(ctx: BatchContext, skus: readonly string[]): Promise<string[]> {
-  const unsure = skus.filter((s) => !ctx.knownSkus.has(s));
-  if (unsure.length > 0) {
-    for (const r of await ctx.tx`SELECT sku FROM items WHERE sku IN ${ctx.tx(unsure)}`) ctx.knownSkus.add(r.sku);
-  }
-  return skus.filter((s) => !ctx.knownSkus.has(s));
+  await ctx.master.loadItems(skus);
+  const unknown: string[] = [];
+  for (const s of skus) if (!(await ctx.master.item(s))) unknown.push(s);
+  return unknown;
+}
+
+/** An exception to open once the batch's orders and buckets are written (its channel is read from the order). */
+export function raise(ctx: BatchContext, e: NewException): void {
+  ctx.writes.later((sql) => openException(sql, e));
 }
 
 export async function orderCreated(ctx: BatchContext, row: Row): Promise<void> {
@@ -64,26 +64,30 @@ export async function orderCreated(ctx: BatchContext, row: Row): Promise<void> {
   });
   const units = d.lines.reduce((n, l) => n + l.qty, 0);
   const backorderedUnits = result.backordered.reduce((n, b) => n + b.qty, 0);
-  const [inserted] = await ctx.tx`
-    INSERT INTO orders (order_id, channel, status, payment, fraud_score, ship_to, promised_ship_by, created_at, units, value, event_seq, held, backordered_ever)
-    VALUES (${d.orderId}, ${d.channel}, ${status}, ${d.payment}, ${d.fraudScore ?? null}, ${ctx.tx.json(d.shipTo as never)}, ${promised},
-            ${row.occurred_at}, ${units}, ${Math.round(d.lines.reduce((v, l) => v + l.qty * l.unitPrice * 100, 0)) / 100}, ${row.seq}, ${held}, ${backorderedUnits})
-    ON CONFLICT (order_id) DO NOTHING
-    RETURNING order_id`;
-  if (!inserted) throw new InvalidEventError(`order ${d.orderId} already exists`);
-  await ctx.tx`INSERT INTO order_lines ${ctx.tx(d.lines.map((l, i) => ({
-    order_id: d.orderId, line_no: i + 1, sku: l.sku, qty: l.qty, unit_price: l.unitPrice,
-    backordered: backordered.get(i + 1) ?? 0, backordered_ever: backordered.get(i + 1) ?? 0,
-  })) as never)}`;
+  if (await ctx.orders.get(d.orderId)) throw new InvalidEventError(`order ${d.orderId} already exists`);
+  ctx.orders.create({
+    head: {
+      order_id: d.orderId, channel: d.channel, status, payment: d.payment, fraud_score: d.fraudScore ?? null, ship_to: d.shipTo as { region: string },
+      promised_ship_by: new Date(promised), created_at: row.occurred_at, units, value: Math.round(d.lines.reduce((v, l) => v + l.qty * l.unitPrice * 100, 0)) / 100,
+      event_seq: row.seq, held, picking: false, delivered: false, first_shipped_at: null, first_ship_location: null, first_ship_units: null,
+      last_shipped_at: null, last_ship_location: null, fully_shipped_at: null, backordered_ever: backorderedUnits, updated_at: null,
+    },
+    lines: d.lines.map((l, i) => ({
+      line_no: i + 1, sku: l.sku, qty: l.qty, unit_price: String(l.unitPrice), backordered: backordered.get(i + 1) ?? 0,
+      backordered_ever: backordered.get(i + 1) ?? 0, shipped: 0, cancelled: 0, returned: 0,
+    })),
+    reservations: [],
+    shipmentIds: new Set(),
+  });
   await reserve(ctx, row, d.orderId, result.reservations);
 
   const at = row.occurred_at;
   for (const sku of new Set(result.backordered.map((b) => b.sku))) {
     const qty = result.backordered.filter((b) => b.sku === sku).reduce((n, b) => n + b.qty, 0);
-    await openException(ctx.tx, { type: 'stockout', subject: `sku:${sku}`, at, sku, orderId: d.orderId, eventSeq: row.seq, details: { lastOrderId: d.orderId, units: qty } });
+    raise(ctx, { type: 'stockout', subject: `sku:${sku}`, at, sku, orderId: d.orderId, eventSeq: row.seq, details: { lastOrderId: d.orderId, units: qty } });
   }
-  if (result.split) await openException(ctx.tx, { type: 'split_shipment', subject: `order:${d.orderId}`, at, orderId: d.orderId, eventSeq: row.seq });
-  if (held) await openException(ctx.tx, { type: 'fraud_review', subject: `order:${d.orderId}`, at, orderId: d.orderId, eventSeq: row.seq, details: { fraudScore: d.fraudScore } });
+  if (result.split) raise(ctx, { type: 'split_shipment', subject: `order:${d.orderId}`, at, orderId: d.orderId, eventSeq: row.seq });
+  if (held) raise(ctx, { type: 'fraud_review', subject: `order:${d.orderId}`, at, orderId: d.orderId, eventSeq: row.seq, details: { fraudScore: d.fraudScore } });
   ctx.touchedOrders.add(d.orderId);
   ctx.facts.push({ kind: 'order', occurredAtMs: occurredMs, channel: d.channel, units, count: 1 });
   if (backorderedUnits > 0) ctx.facts.push({ kind: 'backordered', createdAtMs: occurredMs, channel: d.channel, units: backorderedUnits });
@@ -93,7 +97,7 @@ export async function paymentAuthorized(ctx: BatchContext, row: Row): Promise<vo
   const { orderId } = row.data as { orderId: string };
   const order = await requireOrder(ctx, orderId);
   if (order.head.status === 'cancelled') throw new InvalidEventError(`order ${orderId} is cancelled`);
-  await ctx.tx`UPDATE orders SET payment = 'authorized', updated_at = now() WHERE order_id = ${orderId}`;
+  (await ctx.orders.edit(orderId)).head.payment = 'authorized';
 }
 
 async function cancel(ctx: BatchContext, row: Row, orderId: string, reason: string): Promise<void> {
@@ -102,16 +106,19 @@ async function cancel(ctx: BatchContext, row: Row, orderId: string, reason: stri
   if (['shipped', 'delivered', 'returned', 'partially_returned', 'cancelled'].includes(status)) {
     throw new InvalidEventError(`order ${orderId} cannot be cancelled: it is ${status}`);
   }
-  await ctx.tx`UPDATE orders SET held = false, picking = false WHERE order_id = ${orderId}`;
+  const wasHeld = order.head.held;
+  const edited = await ctx.orders.edit(orderId);
+  edited.head.held = false;
+  edited.head.picking = false;
   // Nothing left to decide for a held order that is cancelled anyway.
-  if (order.head.held) await autoResolve(ctx.tx, { type: 'fraud_review', subjects: [`order:${orderId}`], at: row.occurred_at, reason: `order ${reason}` });
+  if (wasHeld) ctx.writes.later((sql) => autoResolve(sql, { type: 'fraud_review', subjects: [`order:${orderId}`], at: row.occurred_at, reason: `order ${reason}` }));
   await cancelOpenUnits(ctx, row, orderId, reason);
   await refreshStatus(ctx, orderId);
   // A partly shipped order whose rest is cancelled has shipped its last unit (at its last shipment).
-  const { last_shipped_at: lastAt, fully_shipped_at: done } = order.head;
+  const { last_shipped_at: lastAt, fully_shipped_at: done } = edited.head;
   if (lastAt && !done) {
-    await ctx.tx`UPDATE orders SET fully_shipped_at = ${lastAt} WHERE order_id = ${orderId}`;
-    fulfilledFact(ctx, order.head, lastAt, order.head.last_ship_location ?? '');
+    edited.head.fully_shipped_at = lastAt;
+    fulfilledFact(ctx, edited.head, lastAt, edited.head.last_ship_location ?? '');
   }
 }
 
@@ -142,8 +149,8 @@ function firstShipmentFacts(ctx: BatchContext, head: OrderHead, shipment: { at: 
 export async function paymentFailed(ctx: BatchContext, row: Row): Promise<void> {
   const { orderId, reason } = row.data as { orderId: string; reason?: string };
   await cancel(ctx, row, orderId, 'payment failed');
-  await ctx.tx`UPDATE orders SET payment = 'failed' WHERE order_id = ${orderId}`;
-  await openException(ctx.tx, { type: 'payment_failed', subject: `order:${orderId}`, at: row.occurred_at, orderId, eventSeq: row.seq, details: { reason: reason ?? null } });
+  (await ctx.orders.edit(orderId)).head.payment = 'failed';
+  raise(ctx, { type: 'payment_failed', subject: `order:${orderId}`, at: row.occurred_at, orderId, eventSeq: row.seq, details: { reason: reason ?? null } });
 }
 
 export async function orderCancelled(ctx: BatchContext, row: Row): Promise<void> {
@@ -156,7 +163,7 @@ export async function holdReleased(ctx: BatchContext, row: Row): Promise<void> {
   const { orderId } = row.data as { orderId: string };
   const order = await requireOrder(ctx, orderId);
   if (!order.head.held) throw new InvalidEventError(`order ${orderId} is not on hold (it is ${order.head.status})`);
-  await ctx.tx`UPDATE orders SET held = false WHERE order_id = ${orderId}`;
+  (await ctx.orders.edit(orderId)).head.held = false;
   await refreshStatus(ctx, orderId);
   ctx.touchedOrders.add(orderId);
 }
@@ -168,59 +175,51 @@ export async function picked(ctx: BatchContext, row: Row): Promise<void> {
   if (['cancelled', 'shipped', 'delivered', 'returned', 'partially_returned'].includes(order.head.status)) {
     throw new InvalidEventError(`order ${orderId} cannot be picked: it is ${order.head.status}`);
   }
-  await ctx.tx`UPDATE orders SET picking = true WHERE order_id = ${orderId}`;
+  (await ctx.orders.edit(orderId)).head.picking = true;
   await refreshStatus(ctx, orderId);
 }
 
 export async function shortPicked(ctx: BatchContext, row: Row): Promise<void> {
   const d = row.data as { orderId: string; locationId: string; sku: string; qty: number };
   const order = await requireOrder(ctx, d.orderId);
-  const held = (await reservationsOf(ctx.tx, d.orderId)).filter((r) => r.sku === d.sku && r.location_id === d.locationId);
+  const held = order.reservations.filter((r) => r.sku === d.sku && r.location_id === d.locationId).map((r) => ({ ...r }));
   const reservedHere = held.reduce((n, r) => n + r.qty, 0);
   if (reservedHere < d.qty) throw new InvalidEventError(`order ${d.orderId} has ${reservedHere} of ${d.sku} reserved at ${d.locationId}, fewer than the ${d.qty} short-picked`);
   let left = d.qty;
   for (const r of held) {
     const q = Math.min(left, r.qty);
     await unreserve(ctx, row, { orderId: d.orderId, lineNo: r.line_no, locationId: d.locationId, sku: d.sku, qty: q }, { release: false, reason: 'short pick' });
-    await backorder(ctx, { orderId: d.orderId, channel: order.head.channel, createdAt: order.head.created_at }, r.line_no, q);
+    await backorder(ctx, d.orderId, r.line_no, q);
     left -= q;
     if (left === 0) break;
   }
   // The units are gone from the shelf: on hand and the reservation both drop.
   await move(ctx, row, { sku: d.sku, locationId: d.locationId, orderId: d.orderId, reason: 'short pick' }, shortPickMoves(d.qty));
   ctx.reallocate.set(d.sku, row);
-  await openException(ctx.tx, { type: 'short_pick', subject: `order:${d.orderId}:${d.sku}@${d.locationId}`, at: row.occurred_at, orderId: d.orderId, sku: d.sku, locationId: d.locationId, eventSeq: row.seq, details: { qty: d.qty } });
+  raise(ctx, { type: 'short_pick', subject: `order:${d.orderId}:${d.sku}@${d.locationId}`, at: row.occurred_at, orderId: d.orderId, sku: d.sku, locationId: d.locationId, eventSeq: row.seq, details: { qty: d.qty } });
   await refreshStatus(ctx, d.orderId);
 }
 
 export async function shipped(ctx: BatchContext, row: Row): Promise<void> {
   const d = row.data as { orderId: string; locationId: string; shipmentId: string; lines: { sku: string; qty: number }[] };
-  const order = await requireOrder(ctx, d.orderId);
-  const [dup] = await ctx.tx`SELECT 1 FROM shipments WHERE order_id = ${d.orderId} AND shipment_id = ${d.shipmentId}`;
-  if (dup) throw new InvalidEventError(`shipment ${d.shipmentId} of order ${d.orderId} was recorded already`);
-  const [location] = await ctx.tx`SELECT 1 FROM locations WHERE location_id = ${d.locationId}`;
-  if (!location) throw new DeferEventError(`location ${d.locationId} is unknown`);
-  const reservations = await reservationsOf(ctx.tx, d.orderId);
+  const known = await requireOrder(ctx, d.orderId);
+  if (known.shipmentIds.has(d.shipmentId)) throw new InvalidEventError(`shipment ${d.shipmentId} of order ${d.orderId} was recorded already`);
+  if (!(await ctx.master.allLocations()).has(d.locationId)) throw new DeferEventError(`location ${d.locationId} is unknown`);
+  const order = await ctx.orders.edit(d.orderId);
   let units = 0;
   for (const shippedLine of d.lines) {
     units += shippedLine.qty;
     const lines = order.lines.filter((l) => l.sku === shippedLine.sku);
     const open = (l: OrderLine) => l.qty - l.shipped - l.cancelled;
-    const shippedNow = new Map<number, number>();
-    const ship = (l: OrderLine, q: number) => {
-      shippedNow.set(l.line_no, (shippedNow.get(l.line_no) ?? 0) + q);
-      l.shipped += q;
-    };
     let left = shippedLine.qty;
     // 1. Units reserved at the shipping location, on any line of the SKU: those are the ones on this truck.
     for (const l of lines) {
-      for (const r of reservations.filter((x) => x.line_no === l.line_no && x.location_id === d.locationId && x.qty > 0)) {
+      for (const r of order.reservations.filter((x) => x.line_no === l.line_no && x.location_id === d.locationId)) {
         const q = Math.min(left, r.qty, open(l));
         if (q <= 0) continue;
         await unreserve(ctx, row, { orderId: d.orderId, lineNo: l.line_no, locationId: r.location_id, sku: r.sku, qty: q }, { release: false, reason: 'shipped' });
         await move(ctx, row, { sku: r.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped' }, shipmentMoves(q));
-        r.qty -= q;
-        ship(l, q);
+        l.shipped += q;
         left -= q;
       }
     }
@@ -236,45 +235,45 @@ export async function shipped(ctx: BatchContext, row: Row): Promise<void> {
     for (const l of lines) {
       const q = Math.min(left, l.backordered, open(l));
       if (q <= 0) continue;
-      await ctx.tx`UPDATE order_lines SET backordered = backordered - ${q} WHERE order_id = ${d.orderId} AND line_no = ${l.line_no}`;
       await move(ctx, row, { sku: l.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped unreserved' }, [{ bucket: 'onHand', delta: -q }]);
       l.backordered -= q;
-      ship(l, q);
+      l.shipped += q;
       left -= q;
     }
     for (const l of lines) {
-      for (const r of reservations.filter((x) => x.line_no === l.line_no && x.location_id !== d.locationId && x.qty > 0)) {
+      for (const r of order.reservations.filter((x) => x.line_no === l.line_no && x.location_id !== d.locationId)) {
         const q = Math.min(left, r.qty, open(l));
         if (q <= 0) continue;
         await unreserve(ctx, row, { orderId: d.orderId, lineNo: l.line_no, locationId: r.location_id, sku: r.sku, qty: q }, { release: true, reason: 'shipped from elsewhere' });
         await move(ctx, row, { sku: r.sku, locationId: d.locationId, orderId: d.orderId, reason: 'shipped unreserved' }, [{ bucket: 'onHand', delta: -q }]);
-        r.qty -= q;
-        ship(l, q);
+        l.shipped += q;
         left -= q;
       }
     }
     if (left > 0) throw new InvalidEventError(`shipment ${d.shipmentId} ships ${shippedLine.qty} of ${shippedLine.sku}, more than order ${d.orderId} has open`);
-    for (const [lineNo, q] of shippedNow) {
-      await ctx.tx`UPDATE order_lines SET shipped = shipped + ${q} WHERE order_id = ${d.orderId} AND line_no = ${lineNo}`;
-    }
   }
-  await ctx.tx`INSERT INTO shipments (order_id, shipment_id, location_id, shipped_at, units, event_seq)
-               VALUES (${d.orderId}, ${d.shipmentId}, ${d.locationId}, ${row.occurred_at}, ${units}, ${row.seq})`;
-  // The order row is locked (loadOrder): its first and last shipment are decided here, in memory.
+  order.shipmentIds.add(d.shipmentId);
+  ctx.orders.recordShipment({ order_id: d.orderId, shipment_id: d.shipmentId, location_id: d.locationId, shipped_at: row.occurred_at, units, event_seq: row.seq });
+  // The order is locked for the batch: its first and last shipment are decided here, in memory.
   const head = order.head;
+  const before = { ...head };
   const at = row.occurred_at;
   const isFirst = !head.first_shipped_at || at < head.first_shipped_at;
   const isLast = !head.last_shipped_at || at >= head.last_shipped_at;
   const lastAt = isLast ? at : head.last_shipped_at!;
   const lastLocation = isLast ? d.locationId : (head.last_ship_location ?? d.locationId);
   const complete = order.lines.every((l) => l.shipped + l.cancelled >= l.qty);
-  await ctx.tx`
-    UPDATE orders SET first_shipped_at = ${isFirst ? at : head.first_shipped_at}, last_shipped_at = ${lastAt}, last_ship_location = ${lastLocation},
-      first_ship_location = ${isFirst ? d.locationId : head.first_ship_location}, first_ship_units = ${isFirst ? units : head.first_ship_units},
-      fully_shipped_at = ${complete ? lastAt : null}, picking = false
-    WHERE order_id = ${d.orderId}`;
-  if (isFirst) firstShipmentFacts(ctx, head, { at, locationId: d.locationId, units });
-  if (complete) fulfilledFact(ctx, head, lastAt, lastLocation);
+  if (isFirst) {
+    head.first_shipped_at = at;
+    head.first_ship_location = d.locationId;
+    head.first_ship_units = units;
+  }
+  head.last_shipped_at = lastAt;
+  head.last_ship_location = lastLocation;
+  head.fully_shipped_at = complete ? lastAt : null;
+  head.picking = false;
+  if (isFirst) firstShipmentFacts(ctx, before, { at, locationId: d.locationId, units });
+  if (complete) fulfilledFact(ctx, before, lastAt, lastLocation);
   await refreshStatus(ctx, d.orderId);
 }
 
@@ -282,6 +281,6 @@ export async function delivered(ctx: BatchContext, row: Row): Promise<void> {
   const { orderId } = row.data as { orderId: string };
   const order = await requireOrder(ctx, orderId);
   if (!order.lines.some((l) => l.shipped > 0)) throw new InvalidEventError(`order ${orderId} cannot be delivered: nothing was shipped`);
-  await ctx.tx`UPDATE orders SET delivered = true WHERE order_id = ${orderId}`;
+  (await ctx.orders.edit(orderId)).head.delivered = true;
   await refreshStatus(ctx, orderId);
 }

@@ -17,25 +17,35 @@ export async function releaseOverReservations(ctx: BatchContext): Promise<void> 
     const [sku, locationId] = key.split('\u0000') as [string, string];
     const row = await ctx.inventory.get(sku, locationId);
     let excess = excessReservation({ onHand: row.on_hand, reserved: row.reserved });
-    if (excess <= 0) continue;
     const cause = ctx.reallocate.get(sku);
-    const reservations = await ctx.tx`
-      SELECT r.order_id, r.line_no, r.qty, o.channel, o.created_at FROM reservations r
-      JOIN orders o ON o.order_id = r.order_id JOIN channels c ON c.channel = o.channel
-      WHERE r.sku = ${sku} AND r.location_id = ${locationId}
-      ORDER BY c.priority DESC, o.created_at DESC, r.order_id DESC`;
-    for (const r of reservations) {
-      if (excess <= 0 || !cause) break;
-      const q = Math.min(excess, Number(r.qty));
-      await ctx.tx`DELETE FROM reservations WHERE order_id = ${r.order_id} AND line_no = ${r.line_no} AND location_id = ${locationId} AND qty <= ${q}`;
-      await ctx.tx`UPDATE reservations SET qty = qty - ${q} WHERE order_id = ${r.order_id} AND line_no = ${r.line_no} AND location_id = ${locationId} AND qty > ${q}`;
-      await backorder(ctx, { orderId: r.order_id, channel: r.channel, createdAt: r.created_at }, r.line_no, q);
-      await move(ctx, cause, { sku, locationId, orderId: r.order_id, reason: 'stock below reservations: back to backorder' }, releaseMoves(q));
+    if (excess <= 0 || !cause) continue;
+    await ctx.orders.loadReservationsAt(sku, locationId);
+    const held: { orderId: string; lineNo: number; qty: number; priority: number; createdAt: number }[] = [];
+    for (const o of ctx.orders.all()) {
+      for (const r of o.reservations) {
+        if (r.sku !== sku || r.location_id !== locationId) continue;
+        const priority = (await ctx.master.channel(o.head.channel))?.priority ?? 0;
+        held.push({ orderId: o.head.order_id, lineNo: r.line_no, qty: r.qty, priority, createdAt: o.head.created_at.getTime() });
+      }
+    }
+    // Lowest-priority channel first (the highest number), then the newest order.
+    held.sort((a, b) => b.priority - a.priority || b.createdAt - a.createdAt || (a.orderId < b.orderId ? 1 : a.orderId > b.orderId ? -1 : 0));
+    const changed = new Set<string>();
+    for (const r of held) {
+      if (excess <= 0) break;
+      const q = Math.min(excess, r.qty);
+      const order = await ctx.orders.edit(r.orderId);
+      const at = order.reservations.findIndex((x) => x.line_no === r.lineNo && x.location_id === locationId);
+      if (order.reservations[at]!.qty > q) order.reservations[at]!.qty -= q;
+      else order.reservations.splice(at, 1);
+      await backorder(ctx, r.orderId, r.lineNo, q);
+      await move(ctx, cause, { sku, locationId, orderId: r.orderId, reason: 'stock below reservations: back to backorder' }, releaseMoves(q));
       ctx.reallocate.set(sku, cause);
-      ctx.touchedOrders.add(r.order_id);
+      ctx.touchedOrders.add(r.orderId);
+      changed.add(r.orderId);
       excess -= q;
     }
-    for (const orderId of new Set(reservations.map((r) => r.order_id as string))) await refreshStatus(ctx, orderId);
+    for (const orderId of changed) await refreshStatus(ctx, orderId);
   }
 }
 
@@ -43,56 +53,40 @@ export async function releaseOverReservations(ctx: BatchContext): Promise<void> 
 export async function reallocateBackorders(ctx: BatchContext): Promise<void> {
   const causes = new Map(ctx.reallocate);
   ctx.reallocate.clear();
-  const skus = [...causes.keys()];
-  if (skus.length === 0) return;
-  const rows = await ctx.tx`
-    SELECT o.order_id, o.created_at, o.ship_to->>'region' AS region, c.priority, c.allow_split, l.line_no, l.sku, l.backordered
-    FROM order_lines l
-    JOIN orders o ON o.order_id = l.order_id
-    JOIN channels c ON c.channel = o.channel
-    WHERE l.backordered > 0 AND o.status <> 'cancelled'
-      AND l.order_id IN (SELECT order_id FROM order_lines WHERE backordered > 0 AND sku IN ${ctx.tx(skus)})
-    ORDER BY o.order_id, l.line_no
-    FOR UPDATE OF l`;
-  const orders = new Map<string, Backorder>();
-  for (const r of rows) {
-    const o: Backorder = orders.get(r.order_id) ?? {
-      orderId: r.order_id, channelPriority: r.priority, occurredAt: r.created_at.toISOString(), allowSplit: r.allow_split, shipToRegion: r.region, lines: [],
-    };
-    o.lines.push({ lineNo: r.line_no, sku: r.sku, qty: r.backordered });
-    orders.set(r.order_id, o);
+  const skus = new Set(causes.keys());
+  if (skus.size === 0) return;
+  await ctx.orders.loadBackorders([...skus]);
+  const eligible: Backorder[] = [];
+  for (const o of ctx.orders.all()) {
+    if (o.head.status === 'cancelled' || !o.lines.some((l) => l.backordered > 0 && skus.has(l.sku))) continue;
+    const channel = await ctx.master.channel(o.head.channel);
+    const locations = new Set(o.reservations.map((r) => r.location_id));
+    eligible.push({
+      orderId: o.head.order_id, channelPriority: channel?.priority ?? 0, occurredAt: o.head.created_at.toISOString(),
+      allowSplit: channel?.allow_split ?? false, shipToRegion: o.head.ship_to.region,
+      lines: o.lines.filter((l) => l.backordered > 0).map((l) => ({ lineNo: l.line_no, sku: l.sku, qty: l.backordered })),
+      // A no-split order partly reserved (after a short pick or a release) may only be completed where the rest is.
+      ...(channel?.allow_split || locations.size === 0 ? {} : { onlyLocationId: locations.size === 1 ? [...locations][0]! : '\u0000none' }),
+    });
   }
-  // The lines are locked (a racing cancellation cannot zero them under us); the other SKUs of a
-  // multi-SKU backorder are locked on demand when their stock is read.
-  const eligible = [...orders.values()];
   if (eligible.length === 0) return;
-  // A no-split order partly reserved (after a short pick or a release) may only be completed where the rest is.
-  const noSplit = eligible.filter((o) => !o.allowSplit).map((o) => o.orderId);
-  if (noSplit.length > 0) {
-    const held = await ctx.tx`SELECT order_id, min(location_id) AS location_id, count(DISTINCT location_id)::int AS n FROM reservations WHERE order_id IN ${ctx.tx(noSplit)} GROUP BY order_id`;
-    for (const h of held) {
-      const o = orders.get(h.order_id)!;
-      o.onlyLocationId = h.n === 1 ? h.location_id : '\u0000none';
-    }
-  }
   const allSkus = [...new Set(eligible.flatMap((o) => o.lines.map((l) => l.sku)))];
   const served = reallocate({ backorders: eligible, locations: await candidates(ctx, allSkus) });
   for (const s of served) {
     const cause = causes.get(s.reservations[0]!.sku) ?? [...causes.values()][0]!;
     await reserve(ctx, cause, s.orderId, s.reservations);
-    for (const r of s.reservations) {
-      await ctx.tx`UPDATE order_lines SET backordered = backordered - ${r.qty} WHERE order_id = ${s.orderId} AND line_no = ${r.lineNo}`;
-    }
+    const order = await ctx.orders.edit(s.orderId);
+    for (const r of s.reservations) order.lines.find((l) => l.line_no === r.lineNo)!.backordered -= r.qty;
     await refreshStatus(ctx, s.orderId);
   }
 }
 
-/** An order reserved across locations after re-allocation is a split shipment too: noted once per order. */
+/** An order reserved across locations after re-allocation is a split shipment too: noted once per order (after the write-back). */
 export async function noteSplits(ctx: BatchContext, at: Date): Promise<void> {
   if (ctx.touchedOrders.size === 0) return;
   const split = await ctx.tx`
     SELECT r.order_id FROM reservations r
-    WHERE r.order_id IN ${ctx.tx([...ctx.touchedOrders])}
+    WHERE r.order_id = ANY(${ctx.tx.array([...ctx.touchedOrders])}::text[])
       AND NOT EXISTS (SELECT 1 FROM exceptions e WHERE e.type = 'split_shipment' AND e.subject = 'order:' || r.order_id)
     GROUP BY r.order_id HAVING count(DISTINCT r.location_id) > 1`;
   for (const { order_id: orderId } of split) {

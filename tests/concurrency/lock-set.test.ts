@@ -118,22 +118,22 @@ it('does not lose a receipt committed by another batch while a cancellation it r
   await waitFor('the cancelling batch waiting for the LS-D lock', async () => (await waitersOnAdvisoryLocks()) >= 1, 10_000, 20);
   await h.apply([createdSeq!]); // LS-O3 takes the LS-C unit
 
-  // Hold LS-O9's row: the cancelling batch will stop there, after it has read and changed LS-C in memory.
+  // Hold LS-O9's row: the cancelling batch stops there, when it reads the orders its events name (it
+  // saw LS-O3's lines, on LS-C, only after its lock set was taken).
   const rowHolder = await h.db.sql.reserve();
   await rowHolder`BEGIN`;
   await rowHolder`SELECT 1 FROM orders WHERE order_id = 'LS-O9' FOR UPDATE`;
   await busy.release();
   await waitFor('the cancelling batch waiting for the LS-O9 row', async () => (await waitersOnRowLocks()) >= 1, 10_000, 20);
 
-  // Another worker receives 5 LS-C. The cancelling batch took the LS-C lock when it met the SKU it had
-  // not foreseen, so the receipt waits for it instead of racing it.
-  const receipt = h.run([ev('stock.received', { sku: 'LS-C', locationId: 'E1', qty: 5 })]);
-  await waitFor('the receipt waiting for the LS-C lock', async () => (await waitersOnAdvisoryLocks()) >= 1, 10_000, 20);
+  // Another worker receives 5 LS-C and commits meanwhile. The cancelling batch reads LS-C's buckets
+  // only once it holds the LS-C lock (taken when it meets the SKU it had not foreseen), and writes
+  // them back as deltas, so it cannot overwrite the receipt.
+  const [receiptSeq] = await h.run([ev('stock.received', { sku: 'LS-C', locationId: 'E1', qty: 5 })]);
 
   await rowHolder`COMMIT`;
   rowHolder.release();
   await cancelling;
-  const [receiptSeq] = await receipt;
 
   const [c] = await h.db.sql`SELECT on_hand, reserved FROM inventory WHERE sku = 'LS-C' AND location_id = 'E1'`;
   const ledger = (await h.db.sql`SELECT coalesce(sum(delta), 0)::int AS s FROM inventory_ledger WHERE sku = 'LS-C' AND location_id = 'E1' AND bucket = 'onHand'`)[0]!.s;
