@@ -4,15 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { exceptionsQueue } from './exceptions-queue';
 import type { Benchmark } from './support/benchmark';
+import { towerBenchmark } from './tower/tower';
 import { warRoomSoak } from './war-room-soak';
 
 /**
- * `npm run bench [-- <name>...] [--samples N] [--minutes N] [--rate N]`: runs the named benchmarks
+ * `npm run bench [-- <name>...] [--quick] [--workers N] [--concurrency N] [--samples N] [--minutes N] [--rate N]`: runs the named benchmarks
  * (by default all but the long ones, which run only when named) one after another. Progress goes to
  * stderr, each benchmark's Markdown report to stdout, files to bench/results/. A new benchmark is a
  * module exporting a `Benchmark`, added to this list.
  */
-const benchmarks: Benchmark[] = [exceptionsQueue, warRoomSoak];
+const benchmarks: Benchmark[] = [towerBenchmark, exceptionsQueue, warRoomSoak];
 
 const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -24,6 +25,9 @@ async function main(): Promise<number> {
       minutes: { type: 'string' },
       rate: { type: 'string' },
       list: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      workers: { type: 'string', default: '2' },
+      concurrency: { type: 'string', default: '2' },
     },
   });
   if (values.list) {
@@ -51,6 +55,12 @@ async function main(): Promise<number> {
     console.error('--rate must be a number of events per second from 1 to 5000');
     return 2;
   }
+  const workers = Number(values.workers);
+  const concurrency = Number(values.concurrency);
+  if (![workers, concurrency].every((n) => Number.isInteger(n) && n >= 1 && n <= 32)) {
+    console.error('--workers and --concurrency must be integers from 1 to 32');
+    return 2;
+  }
   const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
   await mkdir(resultsDir, { recursive: true });
   // From the environment: where PostgreSQL and Redis are (and the soak's length, above).
@@ -61,6 +71,9 @@ async function main(): Promise<number> {
     samples,
     minutes,
     rate,
+    quick: values.quick,
+    workers,
+    concurrency,
     progress: (line: string) => console.error(`[bench] ${line}`),
   };
   const selected = positionals.length > 0 ? benchmarks.filter((b) => positionals.includes(b.name)) : benchmarks.filter((b) => !b.onlyWhenNamed);

@@ -11,6 +11,11 @@ export interface BenchContext {
   minutes: number | undefined;
   /** Simulated events per second for a soak (`--rate`); undefined: its default. */
   rate: number | undefined;
+  /** Shrink every size to a few seconds' run (`--quick`): the test suite's check that the harness works. */
+  quick: boolean;
+  /** Worker processes and the concurrency of each, for benchmarks that start a tower fleet. */
+  workers: number;
+  concurrency: number;
   /** One progress line on stderr (stdout carries the report). */
   progress(line: string): void;
 }
