@@ -99,6 +99,8 @@ export class OrderStore {
   /** SKUs whose backordered lines and `sku × location` pairs whose reservations are all in memory. */
   private readonly backordersLoaded = new Set<string>();
   private readonly reservationsLoaded = new Set<string>();
+  /** Orders that had backordered units when loaded. */
+  private readonly loadedBackordered = new Set<string>();
 
   constructor(private readonly sql: Db) {}
 
@@ -130,6 +132,7 @@ export class OrderStore {
     for (const [id, state] of states) {
       this.orders.set(id, state);
       this.stored.set(id, clone(state));
+      if (state.lines.some((l) => l.backordered > 0)) this.loadedBackordered.add(id);
     }
   }
 
@@ -170,6 +173,14 @@ export class OrderStore {
   /** Every order in memory (loaded or created). */
   all(): IterableIterator<OrderState> {
     return this.orders.values();
+  }
+
+  /** The orders in memory that may have backordered units: loaded with some, or changed in this batch. */
+  *mayBeBackordered(): Generator<OrderState> {
+    for (const id of new Set([...this.loadedBackordered, ...this.dirty])) {
+      const o = this.orders.get(id);
+      if (o && o.lines.some((l) => l.backordered > 0)) yield o;
+    }
   }
 
   /** Loads every order with backordered units of these SKUs: afterwards the batch knows all of them. */
@@ -222,8 +233,10 @@ export class OrderStore {
     await this.insertOrders(created);
     await this.updateOrders(changed, now);
     await this.writeReservations([...created, ...changed]);
-    for (let i = 0; i < this.shipments.length; i += 5000) {
-      await this.sql`INSERT INTO shipments ${this.sql(this.shipments.slice(i, i + 5000) as never)}`;
+    if (this.shipments.length > 0) {
+      await this.sql`
+        INSERT INTO shipments (order_id, shipment_id, location_id, shipped_at, units, event_seq)
+        SELECT order_id, shipment_id, location_id, shipped_at, units, event_seq FROM jsonb_populate_recordset(NULL::shipments, ${this.sql.json(this.shipments as never)})`;
     }
     for (const o of [...created, ...changed]) this.stored.set(o.head.order_id, clone(o));
     this.dirty.clear();
@@ -240,10 +253,12 @@ export class OrderStore {
       first_ship_units: h.first_ship_units, last_shipped_at: h.last_shipped_at, last_ship_location: h.last_ship_location,
       fully_shipped_at: h.fully_shipped_at, backordered_ever: h.backordered_ever, updated_at: h.updated_at,
     }));
-    // 22 columns a row: 2,000 rows stay far below postgres.js's 65,534 parameters.
-    for (let i = 0; i < heads.length; i += 2000) await this.sql`INSERT INTO orders ${this.sql(heads.slice(i, i + 2000) as never)}`;
+    // One JSON parameter a statement: cheaper to bind than thousands of parameters, and no limit to chunk for.
+    const columns = Object.keys(heads[0]!);
+    await this.sql`INSERT INTO orders (${this.sql(columns)}) SELECT ${this.sql(columns)} FROM jsonb_populate_recordset(NULL::orders, ${this.sql.json(heads as never)})`;
     const lines = orders.flatMap((o) => o.lines.map((l) => ({ order_id: o.head.order_id, ...l })));
-    for (let i = 0; i < lines.length; i += 5000) await this.sql`INSERT INTO order_lines ${this.sql(lines.slice(i, i + 5000) as never)}`;
+    const lineColumns = Object.keys(lines[0]!);
+    await this.sql`INSERT INTO order_lines (${this.sql(lineColumns)}) SELECT ${this.sql(lineColumns)} FROM jsonb_populate_recordset(NULL::order_lines, ${this.sql.json(lines as never)})`;
   }
 
   private async updateOrders(orders: OrderState[], now: Date): Promise<void> {
@@ -270,23 +285,23 @@ export class OrderStore {
         lines.push({ order_id: h.order_id, line_no: l.line_no, backordered: l.backordered, backordered_ever: l.backordered_ever, shipped: l.shipped, cancelled: l.cancelled, returned: l.returned });
       }
     }
-    for (let i = 0; i < heads.length; i += 2000) {
+    if (heads.length > 0) {
       await this.sql`
         UPDATE orders o SET status = x.status, payment = x.payment, held = x.held, picking = x.picking, delivered = x.delivered,
           first_shipped_at = x.first_shipped_at, first_ship_location = x.first_ship_location, first_ship_units = x.first_ship_units,
           last_shipped_at = x.last_shipped_at, last_ship_location = x.last_ship_location, fully_shipped_at = x.fully_shipped_at,
           backordered_ever = x.backordered_ever, updated_at = x.updated_at
-        FROM jsonb_to_recordset(${this.sql.json(heads.slice(i, i + 2000) as never)}) AS x(
+        FROM jsonb_to_recordset(${this.sql.json(heads as never)}) AS x(
           order_id text, status text, payment text, held boolean, picking boolean, delivered boolean, first_shipped_at timestamptz,
           first_ship_location text, first_ship_units integer, last_shipped_at timestamptz, last_ship_location text,
           fully_shipped_at timestamptz, backordered_ever integer, updated_at timestamptz)
         WHERE o.order_id = x.order_id`;
     }
-    for (let i = 0; i < lines.length; i += 5000) {
+    if (lines.length > 0) {
       await this.sql`
         UPDATE order_lines l SET backordered = x.backordered, backordered_ever = x.backordered_ever, shipped = x.shipped,
           cancelled = x.cancelled, returned = x.returned
-        FROM jsonb_to_recordset(${this.sql.json(lines.slice(i, i + 5000) as never)}) AS x(
+        FROM jsonb_to_recordset(${this.sql.json(lines as never)}) AS x(
           order_id text, line_no integer, backordered integer, backordered_ever integer, shipped integer, cancelled integer, returned integer)
         WHERE l.order_id = x.order_id AND l.line_no = x.line_no`;
     }
@@ -307,14 +322,15 @@ export class OrderStore {
         gone.push({ order_id: id, line_no: Number(lineNo), location_id: locationId });
       }
     }
-    for (let i = 0; i < gone.length; i += 5000) {
+    if (gone.length > 0) {
       await this.sql`
-        DELETE FROM reservations r USING jsonb_to_recordset(${this.sql.json(gone.slice(i, i + 5000) as never)}) AS x(order_id text, line_no integer, location_id text)
+        DELETE FROM reservations r USING jsonb_to_recordset(${this.sql.json(gone as never)}) AS x(order_id text, line_no integer, location_id text)
         WHERE r.order_id = x.order_id AND r.line_no = x.line_no AND r.location_id = x.location_id`;
     }
-    for (let i = 0; i < upserts.length; i += 5000) {
+    if (upserts.length > 0) {
       await this.sql`
-        INSERT INTO reservations ${this.sql(upserts.slice(i, i + 5000) as never)}
+        INSERT INTO reservations (order_id, line_no, location_id, sku, qty)
+        SELECT order_id, line_no, location_id, sku, qty FROM jsonb_populate_recordset(NULL::reservations, ${this.sql.json(upserts as never)})
         ON CONFLICT (order_id, line_no, location_id) DO UPDATE SET qty = EXCLUDED.qty`;
     }
   }

@@ -57,7 +57,7 @@ export async function reallocateBackorders(ctx: BatchContext): Promise<void> {
   if (skus.size === 0) return;
   await ctx.orders.loadBackorders([...skus]);
   const eligible: Backorder[] = [];
-  for (const o of ctx.orders.all()) {
+  for (const o of ctx.orders.mayBeBackordered()) {
     if (o.head.status === 'cancelled' || !o.lines.some((l) => l.backordered > 0 && skus.has(l.sku))) continue;
     const channel = await ctx.master.channel(o.head.channel);
     const locations = new Set(o.reservations.map((r) => r.location_id));
