@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Sql, TransactionSql } from '../db/connect';
-import { createBatch, lockUnapplied, markApplied, markBatchAggregated, markDeferred, type PendingEventRow } from '../db/queries/events';
+import { createBatch, lockUnapplied, markApplied, markBatchAggregated, markDeferred, olderUnapplied, type PendingEventRow } from '../db/queries/events';
 import { applyEvents } from './engine';
 import { defaultEngineConfig, isDataError, type EngineConfig } from './engine/context';
 import type { LiveFact } from '../domain/live/aggregates';
@@ -36,6 +36,7 @@ type Effects = (tx: TransactionSql, rows: PendingEventRow[]) => Promise<{ invali
  * event, and the one that still fails is kept with its reason instead of blocking the rest.
  */
 export async function applyEventBatch(deps: ApplyDeps, seqs: string[]): Promise<ApplyResult> {
+  await inOrder(deps, seqs);
   try {
     return await commitBatch(deps, seqs, (tx, rows) => applyEvents(tx, rows, deps.engine ?? defaultEngineConfig, new Date()));
   } catch (err) {
@@ -54,6 +55,23 @@ export async function applyEventBatch(deps: ApplyDeps, seqs: string[]): Promise<
     }
     return { applied, batchId };
   }
+}
+
+const ORDER_POLL_MS = 5;
+
+/**
+ * Waits, bounded, until every event older than the batch has been applied: with several workers a
+ * younger batch could otherwise take a SKU's lock first, and apply a shipment before the pick that
+ * preceded it, or give the last unit to the later order. Events the tower received in order are
+ * applied in order. The wait is bounded (`orderWaitMs`): an older job may be lost until the sweeper
+ * hands it over again, and must not stall everything behind it.
+ */
+async function inOrder(deps: ApplyDeps, seqs: readonly string[]): Promise<void> {
+  const waitMs = (deps.engine ?? defaultEngineConfig).orderWaitMs;
+  if (waitMs <= 0) return;
+  const first = seqs.reduce((min, s) => (BigInt(s) < BigInt(min) ? s : min), seqs[0] ?? '0');
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline && (await olderUnapplied(deps.sql, first))) await new Promise((r) => setTimeout(r, ORDER_POLL_MS));
 }
 
 async function commitBatch(deps: ApplyDeps, seqs: string[], effects: Effects): Promise<ApplyResult> {

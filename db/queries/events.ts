@@ -65,6 +65,12 @@ export async function lockUnapplied(sql: Db, seqs: readonly string[]): Promise<P
     FOR UPDATE SKIP LOCKED`;
 }
 
+/** Whether an event older than `seq` is still waiting to be applied for the first time (not one already waiting for a prerequisite). */
+export async function olderUnapplied(sql: Db, seq: string): Promise<boolean> {
+  const rows = await sql`SELECT 1 FROM events WHERE applied_at IS NULL AND deferred_at IS NULL AND seq < ${seq} LIMIT 1`;
+  return rows.length > 0;
+}
+
 export interface AppliedRow {
   seq: string;
   accepted_at: Date;

@@ -13,12 +13,15 @@ import type { LiveFact } from '../../domain/live/aggregates';
 export interface EngineConfig {
   fraudThreshold: number;
   deferMaxMs: number;
+  /** How long a batch waits for older events to be applied before it (0: not at all). */
+  orderWaitMs: number;
   countTolerance: CountTolerance;
 }
 
 export const defaultEngineConfig: EngineConfig = {
   fraudThreshold: 0.8,
   deferMaxMs: 300_000,
+  orderWaitMs: 2000,
   countTolerance: { units: 2, percent: 0.02 },
 };
 

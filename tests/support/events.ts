@@ -1,14 +1,9 @@
 import type { EventType } from '../../domain/events/schemas';
+import type { RawEvent } from '../../simulator/raw-event';
+
+export type { RawEvent };
 
 let counter = 0;
-
-export interface RawEvent {
-  id: string;
-  type: EventType;
-  source: string;
-  occurredAt: string;
-  data: Record<string, unknown>;
-}
 
 export function event(type: EventType, data: Record<string, unknown>, over: Partial<RawEvent> = {}): RawEvent {
   return { id: `evt-${process.pid}-${++counter}`, type, source: 'web', occurredAt: new Date().toISOString(), data, ...over };
