@@ -69,7 +69,12 @@ async function main(): Promise<number> {
   const env = { ...DEMO_ENV, ...Object.fromEntries(Object.keys(DEMO_ENV).filter((k) => process.env[k]).map((k) => [k, process.env[k]!])) } as typeof DEMO_ENV;
   const url = `http://localhost:${env.PORT}`;
   process.stderr.write('starting the tower (the first start builds the dashboard and sets up PostgreSQL: about a minute)…\n');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'realtime/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Its own process group: Ctrl-C reaches the demo alone, which then stops the tower once, gracefully
+  // (a second signal would make the tower exit at once).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'realtime/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  process.once('exit', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const stop = new AbortController();
   const onSignal = () => stop.abort();
