@@ -48,6 +48,8 @@ export const configSchema = z.object({
   DEFER_MAX_SECONDS: intVar(300, 0),
   /** How long a batch waits for older events to be applied first (in-order application); 0 turns it off. */
   APPLY_ORDER_WAIT_MS: intVar(2000, 0),
+  /** Group commit: a worker's batch takes the unapplied events after its job's too, up to this many (1: only the job's). */
+  APPLY_BATCH_MAX_EVENTS: intVar(1000, 1),
   COUNT_TOLERANCE_UNITS: intVar(2, 0),
   COUNT_TOLERANCE_PERCENT: z.coerce.number().min(0).max(100).default(2),
   /** SLA per exception type in minutes, e.g. `fraud_review=20,stockout=45`; unnamed types keep the spec's. */

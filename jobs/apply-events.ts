@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Sql, TransactionSql } from '../db/connect';
-import { createBatch, lockUnapplied, markApplied, markBatchAggregated, markDeferred, olderUnapplied, type PendingEventRow } from '../db/queries/events';
+import { createBatch, followingUnapplied, lockUnapplied, markApplied, markBatchAggregated, markDeferred, olderUnapplied, type PendingEventRow } from '../db/queries/events';
 import { applyEvents } from './engine';
 import { defaultEngineConfig, isDataError, type EngineConfig } from './engine/context';
 import type { LiveFact } from '../domain/live/aggregates';
@@ -18,6 +18,12 @@ export interface ApplyDeps {
   /** Called when Redis holds no aggregates (flushed): the caller schedules a rebuild. */
   onAggregatesMissing?: () => void;
   onApplied?: (count: number, lagsMs: number[]) => void;
+  /**
+   * Group commit: a job also takes the unapplied events that follow its own, up to this many in all.
+   * Under load a batch then carries many requests' events (its fixed cost is paid once); when idle it
+   * is as small as the request. Unset: exactly the job's events.
+   */
+  coalesceUpTo?: number;
 }
 
 export interface ApplyResult {
@@ -36,7 +42,12 @@ type Effects = (tx: TransactionSql, rows: PendingEventRow[]) => Promise<{ invali
  * event, and the one that still fails is kept with its reason instead of blocking the rest.
  */
 export async function applyEventBatch(deps: ApplyDeps, seqs: string[]): Promise<ApplyResult> {
-  await inOrder(deps, seqs);
+  return applySeqs(deps, seqs, true);
+}
+
+async function applySeqs(deps: ApplyDeps, jobSeqs: string[], coalesce: boolean): Promise<ApplyResult> {
+  await inOrder(deps, jobSeqs);
+  const seqs = coalesce && deps.coalesceUpTo ? await withFollowing(deps.sql, jobSeqs, deps.coalesceUpTo) : jobSeqs;
   try {
     return await commitBatch(deps, seqs, (tx, rows) => applyEvents(tx, rows, deps.engine ?? defaultEngineConfig, new Date()));
   } catch (err) {
@@ -49,12 +60,19 @@ export async function applyEventBatch(deps: ApplyDeps, seqs: string[]): Promise<
     let applied = 0;
     let batchId: string | null = null;
     for (const seq of seqs) {
-      const one = await applyEventBatch(deps, [seq]);
+      const one = await applySeqs(deps, [seq], false);
       applied += one.applied;
       batchId = one.batchId ?? batchId;
     }
     return { applied, batchId };
   }
+}
+
+/** The job's events and the unapplied ones after the first of them, in sequence order, at most `max` (never fewer than the job's). */
+async function withFollowing(sql: Sql, seqs: readonly string[], max: number): Promise<string[]> {
+  const first = seqs.reduce((min, s) => (BigInt(s) < BigInt(min) ? s : min), seqs[0]!);
+  const all = new Set([...seqs, ...(await followingUnapplied(sql, first, max))]);
+  return [...all].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).slice(0, Math.max(max, seqs.length));
 }
 
 const ORDER_POLL_MS = 5;

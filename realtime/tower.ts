@@ -97,6 +97,7 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
       },
       live,
       log,
+      coalesceUpTo: config.APPLY_BATCH_MAX_EVENTS,
       onApplied: (count: number, lags: number[]) => {
         metrics.applied.inc(count);
         for (const l of lags) metrics.lag.observe(l / 1000);

@@ -71,6 +71,12 @@ export async function olderUnapplied(sql: Db, seq: string): Promise<boolean> {
   return rows.length > 0;
 }
 
+/** Unapplied events from `seq` on, oldest first (not those waiting for a prerequisite: they have jobs of their own). */
+export async function followingUnapplied(sql: Db, seq: string, limit: number): Promise<string[]> {
+  const rows = await sql`SELECT seq FROM events WHERE applied_at IS NULL AND deferred_at IS NULL AND seq >= ${seq} ORDER BY seq LIMIT ${limit}`;
+  return rows.map((r) => String(r.seq));
+}
+
 export interface AppliedRow {
   seq: string;
   accepted_at: Date;

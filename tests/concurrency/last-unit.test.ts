@@ -143,8 +143,9 @@ beforeAll(async () => {
   key = await api.createApiKey(['erp', 'web', 'mkt']);
   const env = {
     ROLE: 'worker', DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, WORKER_CONCURRENCY: '4',
-    // Batches race for the SKU locks here on purpose: no waiting for older ones to apply first.
-    APPLY_ORDER_WAIT_MS: '0',
+    // Batches race for the SKU locks here on purpose: no waiting for older ones to apply first, and
+    // every request its own transaction.
+    APPLY_ORDER_WAIT_MS: '0', APPLY_BATCH_MAX_EVENTS: '1',
     SWEEP_INTERVAL_MS: '200', SWEEP_GRACE_MS: '1000', DEFER_MAX_SECONDS: '120', LOG_LEVEL: 'warn',
   };
   workers.push(spawnTower(env), spawnTower(env));
