@@ -6,14 +6,25 @@ import type { RawEvent } from '../../simulator/raw-event';
 
 export type Post = (events: readonly RawEvent[]) => Promise<void>;
 
-/** NDJSON to the ingest API; anything but a 202 accepting every event fails the benchmark. */
+/**
+ * NDJSON to the ingest API; anything but a 202 accepting every event fails the benchmark. A request
+ * that never got an answer (a kept-alive connection the server had just closed) is sent again, as any
+ * client would: the events' ids make a repeat a duplicate, never a second effect.
+ */
 export function poster(origin: string, apiKey: string): Post {
+  const send = async (body: string, attempt = 1): Promise<Response> => {
+    try {
+      return await fetch(`${origin}/api/v1/events`, {
+        method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/x-ndjson' }, body,
+      });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+      return send(body, attempt + 1);
+    }
+  };
   return async (events) => {
-    const res = await fetch(`${origin}/api/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/x-ndjson' },
-      body: events.map((e) => JSON.stringify(e)).join('\n'),
-    });
+    const res = await send(events.map((e) => JSON.stringify(e)).join('\n'));
     const text = await res.text();
     if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${text.slice(0, 500)}`);
     const body = JSON.parse(text) as { accepted: number; rejected: unknown[] };

@@ -137,6 +137,12 @@ async function run(ctx: BenchContext): Promise<string> {
     };
     await writeFile(path.join(ctx.resultsDir, `tower${ctx.quick ? '-quick' : ''}.json`), JSON.stringify(result, null, 2));
     return await report(result, ctx.resultsDir);
+  } catch (err) {
+    // What the tower said is usually the reason (a process that exited, a refused request).
+    for (const p of fleet?.processes ?? []) {
+      ctx.progress(`tower: ${p.name} (pid ${p.process.child.pid}, exit ${p.process.child.exitCode ?? 'running'}) said:\n${p.process.output().slice(-3000)}`);
+    }
+    throw err;
   } finally {
     memory.stop();
     await fleet?.stop();
