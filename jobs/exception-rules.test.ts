@@ -399,6 +399,72 @@ describe('escalation', () => {
   });
 });
 
+describe('rows another transaction holds', () => {
+  // An apply batch locks exceptions in event order; a rule that waited for one of them while holding
+  // others could deadlock with it. The rules skip a held row and take it at the next tick.
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness();
+    await h.apply(masterData());
+    await h.apply([event('stock.received', { locationId: 'DC-EAST', sku: 'TEE-BLK-M', qty: 10 }, { occurredAt: iso(-40 * MIN) })]);
+    await h.apply([newOrder('HELD-1', 1, iso(60 * MIN)), newOrder('FREE-1', 1, iso(60 * MIN))]);
+    expect((await h.run(0)).slaAtRisk.opened).toBe(2);
+    await h.apply([ship('HELD-1', 1), ship('FREE-1', 1)]);
+    for (const sku of ['HELD', 'FREE-A', 'FREE-B']) await openException(h.db.sql, { type: 'stockout', subject: `sku:${sku}@DC`, at: at(0) });
+  });
+
+  /** Runs the rules at `nowMs` while another transaction holds the given exceptions' rows. */
+  async function runWhileHeld(subjects: string[], nowMs: number) {
+    let release!: () => void;
+    const released = new Promise<void>((r) => { release = r; });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => { locked = r; });
+    const holder = h.db.sql.begin(async (tx) => {
+      await tx`SELECT id FROM exceptions WHERE subject IN ${tx(subjects)} AND status <> 'resolved' FOR UPDATE`;
+      locked();
+      await released;
+    });
+    await isLocked;
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the rules waited for a row another transaction holds')), 10_000);
+      });
+      return await Promise.race([h.run(nowMs), waited]).finally(() => clearTimeout(timer));
+    } finally {
+      release();
+      await holder;
+    }
+  }
+
+  it('escalate and auto-resolve everything else without waiting, leaving the held rows as they were', async () => {
+    const r = await runWhileHeld(['order:HELD-1', 'sku:HELD@DC'], 61 * MIN);
+    expect(r.slaAtRisk.resolved).toBe(1);
+    expect(r.escalated).toBe(2);
+    expect((await h.rows('order:FREE-1'))[0]).toMatchObject({ status: 'resolved', resolved_by: 'system' });
+    for (const s of ['sku:FREE-A@DC', 'sku:FREE-B@DC']) expect((await h.rows(s))[0], s).toMatchObject({ status: 'escalated', severity: 'critical' });
+    expect((await h.rows('order:HELD-1'))[0]).toMatchObject({ status: 'open', resolved_at: null });
+    expect((await h.rows('sku:HELD@DC'))[0]).toMatchObject({ status: 'open', severity: 'high', escalated_at: null });
+  });
+
+  it('take the held rows at the next tick, once, and act on nothing twice', async () => {
+    const r = await h.run(62 * MIN);
+    expect(r.slaAtRisk).toEqual({ opened: 0, resolved: 1 });
+    expect(r.escalated).toBe(1);
+    const [risk] = await h.rows('order:HELD-1');
+    // Resolved, not escalated: the auto-resolves run first, though it was due as well.
+    expect(risk).toMatchObject({ status: 'resolved', escalated_at: null, resolution_note: 'order shipped' });
+    expect(risk!.resolved_at).toEqual(at(62 * MIN));
+    const [held] = await h.rows('sku:HELD@DC');
+    expect(held).toMatchObject({ status: 'escalated', severity: 'critical' });
+    expect(held!.escalated_at).toEqual(at(62 * MIN));
+    for (const s of ['sku:HELD@DC', 'sku:FREE-A@DC', 'sku:FREE-B@DC']) {
+      expect(await h.audit('exception.escalate', (await h.rows(s))[0]!.id as string), s).toHaveLength(1);
+    }
+    expect((await h.run(63 * MIN)).escalated).toBe(0);
+  });
+});
+
 describe('a rule that fails', () => {
   it('does not keep the other rules from running, and fails the run naming it', async () => {
     const h = await harness();

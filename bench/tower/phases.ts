@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Sql } from '../../db/connect';
 import type { RawEvent } from '../../simulator/raw-event';
 import { summarize, type LatencyStats } from '../support/stats';
@@ -69,6 +70,11 @@ export interface FanOutResult {
   pushLatency: LatencyStats;
   /** RSS of the API process with every socket connected, at the end of the phase. */
   apiRssMb: number | null;
+  /**
+   * The benchmark client's own event-loop delay meanwhile (ms): every socket and the load generator
+   * share its one thread, so a push can wait in the client, not in the tower.
+   */
+  clientLoopDelay: { p99: number; max: number };
 }
 
 /** Hundreds of dashboards connected while events stream in: how late do their pushes arrive, and what do they cost the API process? */
@@ -85,14 +91,18 @@ export async function fanOut(input: {
   }
   try {
     for (let i = 0; i < sockets.length; i += 50) await Promise.all(sockets.slice(i, i + 50).map((s) => connected(s, 30_000)));
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     measuring = true;
     await paced({ post: input.post, next: input.next, rate: input.rate, seconds: input.seconds });
     await new Promise((r) => setTimeout(r, 1000));
     measuring = false;
+    loop.disable();
     await input.memory.sample();
     return {
       sockets: input.sockets, rate: input.rate, seconds: input.seconds, messages: latencies.length,
       pushLatency: summarize(latencies), apiRssMb: input.memory.lastMb.get('api') ?? null,
+      clientLoopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     };
   } finally {
     for (const s of sockets) s.disconnect();

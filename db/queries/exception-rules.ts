@@ -5,7 +5,13 @@ import { awaitingShipment, type StaleFeed } from '../../domain/exceptions/time-r
 /**
  * The set-based queries of the time-driven rules (jobs/exception-rules.ts). Every one is safe to run
  * from several workers at once: opening checks for an existing row and lets the one-open-per-subject
- * index refuse a racing twin; resolving and escalating re-check their conditions on the locked row.
+ * index refuse a racing twin; resolving and escalating lock the rows they change and re-check their
+ * conditions on the locked version.
+ *
+ * Resolving and escalating never wait for a row lock (`FOR UPDATE … SKIP LOCKED`): the apply path
+ * locks exceptions in event order, these rules would lock them in table order, and two transactions
+ * that each wait for the other's next row deadlock. A row another transaction holds is simply left for
+ * the next tick, seconds later; nothing is lost, and nothing happens twice.
  * Audit rows carry the rules' clock (`now`), like the times they write.
  */
 
@@ -42,12 +48,14 @@ export async function openSlaAtRisk(sql: Db, now: Date, horizonEnd: Date): Promi
 /** Resolves the `sla_at_risk` of orders that shipped or were cancelled. */
 export async function resolveSlaAtRisk(sql: Db, now: Date): Promise<number> {
   const result = await sql`
-    WITH resolved AS (
-      UPDATE exceptions e SET status = 'resolved', resolution_code = ${AUTO_RESOLVED_CODE}, resolution_note = 'order ' || o.status,
+    WITH done AS (
+      SELECT e.id, o.status FROM exceptions e JOIN orders o ON o.order_id = e.order_id
+      WHERE e.type = 'sla_at_risk' AND e.status <> 'resolved' AND o.status NOT IN (${sql.unsafe(AWAITING_SHIPMENT)})
+      FOR UPDATE OF e SKIP LOCKED
+    ), resolved AS (
+      UPDATE exceptions e SET status = 'resolved', resolution_code = ${AUTO_RESOLVED_CODE}, resolution_note = 'order ' || done.status,
         resolved_by = 'system', resolved_at = ${now}
-      FROM orders o
-      WHERE e.type = 'sla_at_risk' AND e.status <> 'resolved' AND o.order_id = e.order_id
-        AND o.status NOT IN (${sql.unsafe(AWAITING_SHIPMENT)})
+      FROM done WHERE e.id = done.id
       RETURNING e.id, e.type, e.subject, e.resolution_note AS reason
     )
     ${auditAutoResolved(sql, now)}`;
@@ -81,12 +89,14 @@ export async function openReturnOverdue(sql: Db, now: Date, receivedBefore: Date
 /** Resolves the `return_overdue` of returns whose every unit has been inspected. */
 export async function resolveReturnOverdue(sql: Db, now: Date): Promise<number> {
   const result = await sql`
-    WITH resolved AS (
+    WITH done AS (
+      SELECT e.id FROM exceptions e JOIN returns r ON r.return_id = e.details->>'returnId'
+      WHERE e.type = 'return_overdue' AND e.status <> 'resolved' AND NOT return_awaits_inspection(r.lines, r.inspected)
+      FOR UPDATE OF e SKIP LOCKED
+    ), resolved AS (
       UPDATE exceptions e SET status = 'resolved', resolution_code = ${AUTO_RESOLVED_CODE}, resolution_note = 'return inspected',
         resolved_by = 'system', resolved_at = ${now}
-      FROM returns r
-      WHERE e.type = 'return_overdue' AND e.status <> 'resolved' AND r.return_id = e.details->>'returnId'
-        AND NOT return_awaits_inspection(r.lines, r.inspected)
+      FROM done WHERE e.id = done.id
       RETURNING e.id, e.type, e.subject, e.resolution_note AS reason
     )
     ${auditAutoResolved(sql, now)}`;
@@ -128,12 +138,15 @@ export async function resolveFeedStale(sql: Db, now: Date): Promise<number> {
   const result = await sql`
     WITH seen AS (
       SELECT source, max(last_at) AS last_at FROM source_activity WHERE minute <= ${now} GROUP BY source
+    ), done AS (
+      SELECT e.id FROM exceptions e JOIN seen ON seen.source = e.source
+      WHERE e.type = 'feed_stale' AND e.status <> 'resolved'
+        AND seen.last_at > coalesce((e.details->>'lastSeenAt')::timestamptz, e.opened_at)
+      FOR UPDATE OF e SKIP LOCKED
     ), resolved AS (
       UPDATE exceptions e SET status = 'resolved', resolution_code = ${AUTO_RESOLVED_CODE}, resolution_note = 'source sent again',
         resolved_by = 'system', resolved_at = ${now}
-      FROM seen
-      WHERE e.type = 'feed_stale' AND e.status <> 'resolved' AND seen.source = e.source
-        AND seen.last_at > coalesce((e.details->>'lastSeenAt')::timestamptz, e.opened_at)
+      FROM done WHERE e.id = done.id
       RETURNING e.id, e.type, e.subject, e.resolution_note AS reason
     )
     ${auditAutoResolved(sql, now)}`;
@@ -142,17 +155,17 @@ export async function resolveFeedStale(sql: Db, now: Date): Promise<number> {
 
 /**
  * Escalates every unresolved, not yet escalated exception due at or before `now`: severity one step
- * up (escalatedSeverity), status escalated, one audit row each. The rows are locked in id order and
- * the conditions re-checked on the locked version (READ COMMITTED), so a second worker running this
- * at the same time skips what the first escalated: each exception escalates exactly once.
+ * up (escalatedSeverity), status escalated, one audit row each. The rows are locked and the
+ * conditions re-checked on the locked version (READ COMMITTED); a row locked elsewhere (a second
+ * worker escalating it, an apply batch or a person changing it) is skipped and taken at the next tick
+ * if it is still due. So each exception escalates exactly once, and this never waits for a lock.
  */
 export async function escalateDue(sql: Db, now: Date): Promise<number> {
   const result = await sql`
     WITH due AS (
       SELECT id, severity FROM exceptions
       WHERE status <> 'resolved' AND escalated_at IS NULL AND due_at <= ${now}
-      ORDER BY id
-      FOR UPDATE
+      FOR UPDATE SKIP LOCKED
     ), escalated AS (
       UPDATE exceptions e SET status = 'escalated', escalated_at = ${now},
         severity = CASE due.severity WHEN 'low' THEN 'medium' WHEN 'medium' THEN 'high' ELSE 'critical' END

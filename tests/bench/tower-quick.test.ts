@@ -36,6 +36,7 @@ it('runs every phase of the tower benchmark and reports it', async () => {
   }
   expect(result.rebuild.events).toBeGreaterThan(3000);
   expect(result.fanOut.messages).toBeGreaterThan(0);
+  expect(result.fanOut.clientLoopDelay.p99).toBeGreaterThan(0);
   expect(Object.keys(result.memoryPeakMb)).toEqual(expect.arrayContaining(['api', 'worker 1', 'benchmark client']));
   expect(markdown).toContain('tower: events applied');
   expect(markdown).toMatch(/sustained ≥ 25,000 events\/s \| [\d,]+ \| (met|not met)/);
