@@ -1,3 +1,4 @@
+import type { PendingQuery, Row } from 'postgres';
 import type { Db } from '../connect';
 import { AUTO_RESOLVED_CODE, exceptionTypes, type ExceptionType } from '../../domain/exceptions/types';
 import { awaitingShipment, type StaleFeed } from '../../domain/exceptions/time-rules';
@@ -47,19 +48,9 @@ export async function openSlaAtRisk(sql: Db, now: Date, horizonEnd: Date): Promi
 
 /** Resolves the `sla_at_risk` of orders that shipped or were cancelled. */
 export async function resolveSlaAtRisk(sql: Db, now: Date): Promise<number> {
-  const result = await sql`
-    WITH done AS (
-      SELECT e.id, o.status FROM exceptions e JOIN orders o ON o.order_id = e.order_id
-      WHERE e.type = 'sla_at_risk' AND e.status <> 'resolved' AND o.status NOT IN (${sql.unsafe(AWAITING_SHIPMENT)})
-      FOR UPDATE OF e SKIP LOCKED
-    ), resolved AS (
-      UPDATE exceptions e SET status = 'resolved', resolution_code = ${AUTO_RESOLVED_CODE}, resolution_note = 'order ' || done.status,
-        resolved_by = 'system', resolved_at = ${now}
-      FROM done WHERE e.id = done.id
-      RETURNING e.id, e.type, e.subject, e.resolution_note AS reason
-    )
-    ${auditAutoResolved(sql, now)}`;
-  return result.count;
+  return autoResolve(sql, now, sql`
+    SELECT e.id, 'order ' || o.status AS note FROM exceptions e JOIN orders o ON o.order_id = e.order_id
+    WHERE e.type = 'sla_at_risk' AND e.status <> 'resolved' AND o.status NOT IN (${sql.unsafe(AWAITING_SHIPMENT)})`);
 }
 
 /**
@@ -88,19 +79,9 @@ export async function openReturnOverdue(sql: Db, now: Date, receivedBefore: Date
 
 /** Resolves the `return_overdue` of returns whose every unit has been inspected. */
 export async function resolveReturnOverdue(sql: Db, now: Date): Promise<number> {
-  const result = await sql`
-    WITH done AS (
-      SELECT e.id FROM exceptions e JOIN returns r ON r.return_id = e.details->>'returnId'
-      WHERE e.type = 'return_overdue' AND e.status <> 'resolved' AND NOT return_awaits_inspection(r.lines, r.inspected)
-      FOR UPDATE OF e SKIP LOCKED
-    ), resolved AS (
-      UPDATE exceptions e SET status = 'resolved', resolution_code = ${AUTO_RESOLVED_CODE}, resolution_note = 'return inspected',
-        resolved_by = 'system', resolved_at = ${now}
-      FROM done WHERE e.id = done.id
-      RETURNING e.id, e.type, e.subject, e.resolution_note AS reason
-    )
-    ${auditAutoResolved(sql, now)}`;
-  return result.count;
+  return autoResolve(sql, now, sql`
+    SELECT e.id, 'return inspected' AS note FROM exceptions e JOIN returns r ON r.return_id = e.details->>'returnId'
+    WHERE e.type = 'return_overdue' AND e.status <> 'resolved' AND NOT return_awaits_inspection(r.lines, r.inspected)`);
 }
 
 /**
@@ -135,22 +116,11 @@ export async function openFeedStale(sql: Db, now: Date, feeds: readonly StaleFee
 
 /** Resolves the `feed_stale` of sources that sent again after the last-seen time it was opened for. */
 export async function resolveFeedStale(sql: Db, now: Date): Promise<number> {
-  const result = await sql`
-    WITH seen AS (
-      SELECT source, max(last_at) AS last_at FROM source_activity WHERE minute <= ${now} GROUP BY source
-    ), done AS (
-      SELECT e.id FROM exceptions e JOIN seen ON seen.source = e.source
-      WHERE e.type = 'feed_stale' AND e.status <> 'resolved'
-        AND seen.last_at > coalesce((e.details->>'lastSeenAt')::timestamptz, e.opened_at)
-      FOR UPDATE OF e SKIP LOCKED
-    ), resolved AS (
-      UPDATE exceptions e SET status = 'resolved', resolution_code = ${AUTO_RESOLVED_CODE}, resolution_note = 'source sent again',
-        resolved_by = 'system', resolved_at = ${now}
-      FROM done WHERE e.id = done.id
-      RETURNING e.id, e.type, e.subject, e.resolution_note AS reason
-    )
-    ${auditAutoResolved(sql, now)}`;
-  return result.count;
+  return autoResolve(sql, now, sql`
+    SELECT e.id, 'source sent again' AS note FROM exceptions e
+    JOIN (SELECT source, max(last_at) AS last_at FROM source_activity WHERE minute <= ${now} GROUP BY source) seen ON seen.source = e.source
+    WHERE e.type = 'feed_stale' AND e.status <> 'resolved'
+      AND seen.last_at > coalesce((e.details->>'lastSeenAt')::timestamptz, e.opened_at)`);
 }
 
 /**
@@ -192,11 +162,22 @@ function auditOpened(sql: Db, now: Date) {
     FROM opened`;
 }
 
-/** Audits rows RETURNING (id, type, subject, reason) from `resolved`. */
-function auditAutoResolved(sql: Db, now: Date) {
-  return sql`
+/**
+ * Resolves, as the system, the exceptions that `candidates` selects (`SELECT e.id, … AS note FROM
+ * exceptions e …`), each with its note as the reason and one audit row; rows another transaction
+ * holds are skipped (see the file header). Returns how many resolved.
+ */
+async function autoResolve(sql: Db, now: Date, candidates: PendingQuery<Row[]>): Promise<number> {
+  const result = await sql`
+    WITH done AS (${candidates} FOR UPDATE OF e SKIP LOCKED), resolved AS (
+      UPDATE exceptions e SET status = 'resolved', resolution_code = ${AUTO_RESOLVED_CODE}, resolution_note = done.note,
+        resolved_by = 'system', resolved_at = ${now}
+      FROM done WHERE e.id = done.id
+      RETURNING e.id, e.type, e.subject, e.resolution_note AS reason
+    )
     INSERT INTO audit_log (at, actor_kind, action, target_kind, target_id, details)
     SELECT ${now}, 'system', 'exception.auto_resolve', 'exception', id::text,
            jsonb_build_object('type', type, 'subject', subject, 'code', ${AUTO_RESOLVED_CODE}::text, 'reason', reason)
     FROM resolved`;
+  return result.count;
 }
