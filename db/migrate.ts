@@ -2,10 +2,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Sql } from './connect';
+import { LOCKS } from './locks';
 
 const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 // Any constant works: it only has to be the same in every process that migrates this database.
-const MIGRATION_LOCK = 742_001;
+const MIGRATION_LOCK = LOCKS.migrations;
 
 /**
  * Applies every numbered migration not yet recorded, each in its own transaction, under an advisory

@@ -46,9 +46,7 @@ export const configSchema = z.object({
   FRAUD_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
   /** How long an event waits for a prerequisite (a shipment for its order) before it is invalid. */
   DEFER_MAX_SECONDS: intVar(300, 0),
-  /** How long a batch waits for older events to be applied first (in-order application); 0 turns it off. */
-  APPLY_ORDER_WAIT_MS: intVar(2000, 0),
-  /** Group commit: a worker's batch takes the unapplied events after its job's too, up to this many (1: only the job's). */
+  /** Group commit: a batch takes up to this many of the oldest unapplied events (1: one event per transaction). */
   APPLY_BATCH_MAX_EVENTS: intVar(1000, 1),
   COUNT_TOLERANCE_UNITS: intVar(2, 0),
   COUNT_TOLERANCE_PERCENT: z.coerce.number().min(0).max(100).default(2),

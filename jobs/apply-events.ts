@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Sql, TransactionSql } from '../db/connect';
-import { createBatch, followingUnapplied, lockUnapplied, markApplied, markBatchAggregated, markDeferred, olderUnapplied, type PendingEventRow } from '../db/queries/events';
+import { createBatch, lockUnapplied, markApplied, markBatchAggregated, markDeferred, oldestUnapplied, takeApplyLock, type PendingEventRow } from '../db/queries/events';
 import { applyEvents } from './engine';
 import { defaultEngineConfig, isDataError, type EngineConfig } from './engine/context';
 import type { LiveFact } from '../domain/live/aggregates';
@@ -19,9 +19,9 @@ export interface ApplyDeps {
   onAggregatesMissing?: () => void;
   onApplied?: (count: number, lagsMs: number[]) => void;
   /**
-   * Group commit: a job also takes the unapplied events that follow its own, up to this many in all.
-   * Under load a batch then carries many requests' events (its fixed cost is paid once); when idle it
-   * is as small as the request. Unset: exactly the job's events.
+   * Group commit: a batch takes up to this many of the oldest unapplied events. Under load it then
+   * carries many requests' events (its fixed cost is paid once); when idle it is as small as the
+   * request. Unset: as many as the job has.
    */
   coalesceUpTo?: number;
 }
@@ -35,79 +35,108 @@ type Effects = (tx: TransactionSql, rows: PendingEventRow[]) => Promise<{ invali
 
 
 /**
- * Applies the still-unapplied events among `seqs` in one transaction, then adds their live deltas to
- * Redis. A retry after a crash finds the committed events applied and skips them, so every effect
- * happens once; a batch whose Redis step was lost is finished by the sweeper from PostgreSQL.
- * An event the database refuses does not hold its batch hostage: the batch is retried event by
- * event, and the one that still fails is kept with its reason instead of blocking the rest.
+ * Applies the job's events in one or more transactions, then adds their live deltas to Redis.
+ *
+ * Apply transactions run one at a time (an advisory lock, and in this process a queue in memory so
+ * that waiting batches hold no connection), and each takes the oldest events still unapplied, not
+ * the job's: events apply in the order the tower received them whichever worker runs first, however
+ * slow a batch is, and an event whose job was lost is applied by the next batch. Under load one
+ * transaction carries many requests' events (group commit, up to `coalesceUpTo`); the jobs of the
+ * requests it swallowed find their events applied. A job whose events lie beyond a full batch runs
+ * another.
+ *
+ * A retry after a crash finds the committed events applied and skips them, so every effect happens
+ * once; a batch whose Redis step was lost is finished by the sweeper from PostgreSQL. An event the
+ * database refuses does not hold its batch hostage: the batch is retried event by event, and the one
+ * that still fails is kept with its reason instead of blocking the rest.
  */
 export async function applyEventBatch(deps: ApplyDeps, seqs: string[]): Promise<ApplyResult> {
-  return applySeqs(deps, seqs, true);
-}
-
-async function applySeqs(deps: ApplyDeps, jobSeqs: string[], coalesce: boolean): Promise<ApplyResult> {
-  await inOrder(deps, jobSeqs);
-  const seqs = coalesce && deps.coalesceUpTo ? await withFollowing(deps.sql, jobSeqs, deps.coalesceUpTo) : jobSeqs;
-  try {
-    return await commitBatch(deps, seqs, (tx, rows) => applyEvents(tx, rows, deps.engine ?? defaultEngineConfig, new Date()));
-  } catch (err) {
-    if (!isDataError(err)) throw err;
-    if (seqs.length === 1) {
-      const reason = `cannot be applied: ${(err as Error).message}`;
-      deps.log.warn({ seq: seqs[0], reason }, 'event kept unapplied with its reason');
-      return commitBatch(deps, seqs, async (_tx, rows) => ({ invalid: new Map(rows.map((r) => [r.seq, reason])), deferred: new Map(), facts: [] }));
-    }
-    let applied = 0;
-    let batchId: string | null = null;
-    for (const seq of seqs) {
-      const one = await applySeqs(deps, [seq], false);
-      applied += one.applied;
-      batchId = one.batchId ?? batchId;
-    }
-    return { applied, batchId };
+  const limit = Math.max(deps.coalesceUpTo ?? 0, seqs.length, 1);
+  let applied = 0;
+  let batchId: string | null = null;
+  for (;;) {
+    const round = await applyRound(deps, seqs, limit);
+    applied += round.applied;
+    batchId = round.batchId ?? batchId;
+    if (!round.more) return { applied, batchId };
   }
 }
 
-/** The job's events and the unapplied ones after the first of them, in sequence order, at most `max` (never fewer than the job's). */
-async function withFollowing(sql: Sql, seqs: readonly string[], max: number): Promise<string[]> {
-  const first = seqs.reduce((min, s) => (BigInt(s) < BigInt(min) ? s : min), seqs[0]!);
-  const all = new Set([...seqs, ...(await followingUnapplied(sql, first, max))]);
-  return [...all].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).slice(0, Math.max(max, seqs.length));
+interface Round extends ApplyResult {
+  /** Some of the job's events lie beyond this batch. */
+  more: boolean;
 }
 
-const ORDER_POLL_MS = 5;
+type Pick = (tx: TransactionSql) => Promise<{ seqs: string[]; more: boolean }>;
 
-/**
- * Waits, bounded, until every event older than the batch has been applied: with several workers a
- * younger batch could otherwise take a SKU's lock first, and apply a shipment before the pick that
- * preceded it, or give the last unit to the later order. Events the tower received in order are
- * applied in order. The wait is bounded (`orderWaitMs`): an older job may be lost until the sweeper
- * hands it over again, and must not stall everything behind it.
- */
-async function inOrder(deps: ApplyDeps, seqs: readonly string[]): Promise<void> {
-  const waitMs = (deps.engine ?? defaultEngineConfig).orderWaitMs;
-  if (waitMs <= 0) return;
-  const first = seqs.reduce((min, s) => (BigInt(s) < BigInt(min) ? s : min), seqs[0] ?? '0');
-  const deadline = Date.now() + waitMs;
-  while (Date.now() < deadline && (await olderUnapplied(deps.sql, first))) await new Promise((r) => setTimeout(r, ORDER_POLL_MS));
+const applyWith = (deps: ApplyDeps): Effects => (tx, rows) => applyEvents(tx, rows, deps.engine ?? defaultEngineConfig, new Date());
+
+async function applyRound(deps: ApplyDeps, own: readonly string[], limit: number): Promise<Round> {
+  const claimed: string[] = [];
+  const oldest: Pick = async (tx) => {
+    const claim = await oldestUnapplied(tx, own, limit);
+    claimed.splice(0, claimed.length, ...claim.seqs);
+    return claim;
+  };
+  try {
+    return await commitBatch(deps, oldest, applyWith(deps));
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    // Find the event at fault: the same events one per transaction, oldest first.
+    let applied = 0;
+    let batchId: string | null = null;
+    for (const seq of claimed) {
+      const one = await applyExactly(deps, seq);
+      applied += one.applied;
+      batchId = one.batchId ?? batchId;
+    }
+    return { applied, batchId, more: true };
+  }
 }
 
-async function commitBatch(deps: ApplyDeps, seqs: string[], effects: Effects): Promise<ApplyResult> {
-  const committed = await deps.sql.begin(async (tx) => {
-    const rows = await lockUnapplied(tx, seqs);
-    if (rows.length === 0) return null;
-    const { invalid, deferred, facts } = await effects(tx, rows);
-    if (deferred.size > 0) await markDeferred(tx, deferred);
-    const done = rows.filter((r) => !deferred.has(r.seq)).map((r) => r.seq);
-    if (done.length === 0) return null;
-    // Orders are read back from their rows; the other KPI facts are kept with the batch until Redis has them.
-    const batchId = await createBatch(tx, done.length, facts.filter((f) => f.kind !== 'order'));
-    const applied = await markApplied(tx, batchId, done, invalid);
-    return { batchId, applied, facts };
-  });
-  if (!committed) return { applied: 0, batchId: null };
+/** One event alone; if the database still refuses it, it is kept unapplied with the reason (another worker may have dealt with it meanwhile). */
+async function applyExactly(deps: ApplyDeps, seq: string): Promise<ApplyResult> {
+  const exactly: Pick = async () => ({ seqs: [seq], more: false });
+  try {
+    return await commitBatch(deps, exactly, applyWith(deps));
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    const reason = `cannot be applied: ${(err as Error).message}`;
+    deps.log.warn({ seq, reason }, 'event kept unapplied with its reason');
+    return commitBatch(deps, exactly, async (_tx, rows) => ({ invalid: new Map(rows.map((r) => [r.seq, reason])), deferred: new Map(), facts: [] }));
+  }
+}
 
-  const { batchId, applied, facts } = committed;
+/** One apply transaction at a time per process: a batch waiting its turn waits here, not on a pooled connection. */
+const turns = new WeakMap<object, Promise<unknown>>();
+
+async function inTurn<T>(sql: Sql, work: () => Promise<T>): Promise<T> {
+  const before = turns.get(sql) ?? Promise.resolve();
+  const mine = before.then(work, work);
+  turns.set(sql, mine.catch(() => {}));
+  return mine;
+}
+
+async function commitBatch(deps: ApplyDeps, pick: Pick, effects: Effects): Promise<Round> {
+  const committed = await inTurn(deps.sql, () =>
+    deps.sql.begin(async (tx) => {
+      await takeApplyLock(tx);
+      const claim = await pick(tx);
+      const rows = claim.seqs.length === 0 ? [] : await lockUnapplied(tx, claim.seqs);
+      if (rows.length === 0) return { more: claim.more, batch: null };
+      const { invalid, deferred, facts } = await effects(tx, rows);
+      if (deferred.size > 0) await markDeferred(tx, deferred);
+      const done = rows.filter((r) => !deferred.has(r.seq)).map((r) => r.seq);
+      if (done.length === 0) return { more: claim.more, batch: null };
+      // Orders are read back from their rows; the other KPI facts are kept with the batch until Redis has them.
+      const batchId = await createBatch(tx, done.length, facts.filter((f) => f.kind !== 'order'));
+      const applied = await markApplied(tx, batchId, done, invalid);
+      return { more: claim.more, batch: { batchId, applied, facts } };
+    }),
+  );
+  if (!committed.batch) return { applied: 0, batchId: null, more: committed.more };
+
+  const { batchId, applied, facts } = committed.batch;
   const lags = applied.map((r) => Number(r.lag_ms));
   for (const r of applied) {
     facts.push({ kind: 'accepted', atMs: r.accepted_at.getTime(), count: 1 });
@@ -122,7 +151,7 @@ async function commitBatch(deps: ApplyDeps, seqs: string[], effects: Effects): P
     // The events are applied and durable; only the derived aggregates wait for the sweeper.
     deps.log.warn({ err, batchId }, 'live aggregates not updated; the sweeper will finish the batch');
   }
-  return { applied: applied.length, batchId };
+  return { applied: applied.length, batchId, more: committed.more };
 }
 
 export function startApplyWorker(

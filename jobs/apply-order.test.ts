@@ -6,17 +6,18 @@ import { itemEvent, networkEvents, SPLIT, startEngineHarness, type EngineHarness
 
 /**
  * Two promises of the apply path with several workers: events apply in the order the tower received
- * them (a younger job waits, bounded, for older events), and under load one transaction carries the
- * events of many requests (group commit).
+ * them whichever job runs first (apply transactions take turns and each takes the oldest unapplied
+ * events), and under load one transaction carries the events of many requests (group commit).
  */
 let h: EngineHarness;
 let n = 0;
 const T0 = Date.now() - 3_600_000;
 const ev = (type: RawEvent['type'], data: Record<string, unknown>): RawEvent => ({ id: `ao-${++n}`, type, source: 'prop', occurredAt: new Date(T0 + n * 1000).toISOString(), data });
 const order = (orderId: string) => ev('order.created', { orderId, channel: SPLIT, lines: [{ sku: 'AO-1', qty: 1, unitPrice: 1 }], shipTo: { region: 'east' }, payment: 'authorized' });
+const lines = [{ sku: 'AO-1', qty: 1 }];
 
 beforeAll(async () => {
-  h = await startEngineHarness({ ...defaultEngineConfig, orderWaitMs: 3000 });
+  h = await startEngineHarness(defaultEngineConfig);
   await h.run([...networkEvents(new Date(T0 - 60_000).toISOString()), itemEvent('AO-1', new Date(T0 - 60_000).toISOString())]);
   await h.run([ev('stock.received', { sku: 'AO-1', locationId: 'E1', qty: 1 })]);
 });
@@ -25,26 +26,59 @@ afterAll(async () => {
   await h?.close();
 });
 
-it('applies a younger job only after the older events, so the earlier order gets the last unit', async () => {
+const appliedOrder = async (seqs: readonly string[]) =>
+  (await h.db.sql`SELECT seq FROM events WHERE seq IN ${h.db.sql(seqs as string[])} ORDER BY batch_id, applied_at, seq`).map((r) => String(r.seq));
+
+it("gives the last unit to the earlier order when the later order's job runs first", async () => {
   const [older] = await h.ingest([order('AO-FIRST')]);
   const [younger] = await h.ingest([order('AO-SECOND')]);
-  // The younger job runs first (another worker took it); the older one arrives 300 ms later.
+  // Another worker took the younger job first; the older one comes 300 ms later.
   const youngerRun = applyEventBatch(h.deps, [younger!]);
   await new Promise((r) => setTimeout(r, 300));
   await applyEventBatch(h.deps, [older!]);
   await youngerRun;
-  const lines = await h.db.sql`SELECT order_id, backordered FROM order_lines WHERE order_id LIKE 'AO-%' ORDER BY order_id`;
-  expect(lines.map((l) => `${l.order_id} ${l.backordered}`)).toEqual(['AO-FIRST 0', 'AO-SECOND 1']);
+  const rows = await h.db.sql`SELECT order_id, backordered FROM order_lines WHERE order_id LIKE 'AO-%' ORDER BY order_id`;
+  expect(rows.map((l) => `${l.order_id} ${l.backordered}`)).toEqual(['AO-FIRST 0', 'AO-SECOND 1']);
 });
 
-it('goes ahead after the bounded wait when an older event is not applied by anyone', async () => {
-  await h.ingest([ev('stock.received', { sku: 'AO-1', locationId: 'E1', qty: 5 })]); // no job carries it yet
-  const [mine] = await h.ingest([order('AO-THIRD')]);
+it("applies a pick before the shipment after it, however late the pick's job and with an older event whose job was lost", async () => {
+  await h.run([ev('stock.received', { sku: 'AO-1', locationId: 'E1', qty: 1 }), order('AO-PS')]);
+  const [lost] = await h.ingest([ev('stock.received', { sku: 'AO-1', locationId: 'E1', qty: 3 })]); // no job carries it
+  const [picked] = await h.ingest([ev('fulfillment.picked', { orderId: 'AO-PS', locationId: 'E1', lines })]);
+  const [shipped] = await h.ingest([ev('fulfillment.shipped', { orderId: 'AO-PS', locationId: 'E1', shipmentId: 'AO-PS-1', lines })]);
   const started = Date.now();
-  await applyEventBatch(h.deps, [mine!]);
+  // The shipment's job runs first; the pick's job only once the shipment's has finished.
+  await applyEventBatch(h.deps, [shipped!]);
   const waited = Date.now() - started;
-  expect(waited).toBeGreaterThanOrEqual(2900);
-  expect((await h.db.sql`SELECT applied_at FROM events WHERE seq = ${mine!}`)[0]!.applied_at).not.toBeNull();
+  await applyEventBatch(h.deps, [picked!]);
+  expect(await appliedOrder([lost!, picked!, shipped!])).toEqual([lost!, picked!, shipped!]);
+  expect((await h.db.sql`SELECT status FROM orders WHERE order_id = 'AO-PS'`)[0]!.status).toBe('shipped');
+  expect(await h.db.sql`SELECT details->>'reason' AS reason FROM exceptions WHERE type = 'invalid_event'`).toEqual([]);
+  // Nothing waited for the sweeper to hand the lost event over.
+  expect(waited).toBeLessThan(2000);
+});
+
+it('keeps a younger batch out while an older one is still in its transaction, however long it takes', async () => {
+  const at = new Date(T0).toISOString();
+  await h.run([itemEvent('AO-A', at), itemEvent('AO-B', at), ev('stock.received', { sku: 'AO-A', locationId: 'E1', qty: 1 }), ev('stock.received', { sku: 'AO-B', locationId: 'E1', qty: 1 })]);
+  const one = (orderId: string, sku: string) => ev('order.created', { orderId, channel: SPLIT, lines: [{ sku, qty: 1, unitPrice: 1 }], shipTo: { region: 'east' }, payment: 'authorized' });
+  const [older] = await h.ingest([one('AO-SLOW-1', 'AO-A')]);
+  const [younger] = await h.ingest([one('AO-SLOW-2', 'AO-B')]);
+  // The older batch stalls inside its transaction (another session holds AO-A's stock row) for
+  // longer than any fixed bound; the younger one touches nothing of it.
+  const conn = await h.db.sql.reserve();
+  await conn`BEGIN`;
+  await conn`SELECT 1 FROM inventory WHERE sku = 'AO-A' FOR UPDATE`;
+  const olderRun = applyEventBatch(h.deps, [older!]);
+  await new Promise((r) => setTimeout(r, 200));
+  const youngerRun = applyEventBatch(h.deps, [younger!]);
+  await new Promise((r) => setTimeout(r, 3000));
+  const appliedWhileStalled = (await h.db.sql`SELECT count(*)::int AS n FROM events WHERE seq IN (${older!}, ${younger!}) AND applied_at IS NOT NULL`)[0]!.n;
+  await conn`COMMIT`;
+  conn.release();
+  await Promise.all([olderRun, youngerRun]);
+  expect(appliedWhileStalled).toBe(0);
+  expect(await appliedOrder([older!, younger!])).toEqual([older!, younger!]);
 });
 
 it('takes the unapplied events that follow its job into one transaction (group commit)', async () => {

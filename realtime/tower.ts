@@ -92,7 +92,6 @@ export async function startTower(config: Config, log: Logger, opts: { webHandler
       engine: {
         fraudThreshold: config.FRAUD_THRESHOLD,
         deferMaxMs: config.DEFER_MAX_SECONDS * 1000,
-        orderWaitMs: config.APPLY_ORDER_WAIT_MS,
         countTolerance: { units: config.COUNT_TOLERANCE_UNITS, percent: config.COUNT_TOLERANCE_PERCENT / 100 },
       },
       live,

@@ -1,5 +1,6 @@
 import type { Db } from '../connect';
 import type { TowerEvent } from '../../domain/events/validate';
+import { LOCKS } from '../locks';
 
 /** Ingest-to-applied lag in whole milliseconds: the one definition used by the worker and the rebuild. */
 export const LAG_MS_SQL = `floor(extract(epoch from (applied_at - accepted_at)) * 1000)::bigint`;
@@ -65,16 +66,24 @@ export async function lockUnapplied(sql: Db, seqs: readonly string[]): Promise<P
     FOR UPDATE SKIP LOCKED`;
 }
 
-/** Whether an event older than `seq` is still waiting to be applied for the first time (not one already waiting for a prerequisite). */
-export async function olderUnapplied(sql: Db, seq: string): Promise<boolean> {
-  const rows = await sql`SELECT 1 FROM events WHERE applied_at IS NULL AND deferred_at IS NULL AND seq < ${seq} LIMIT 1`;
-  return rows.length > 0;
+/** Takes the apply lock for the rest of the transaction: apply transactions run one at a time, so events apply in inbox order. */
+export async function takeApplyLock(tx: Db): Promise<void> {
+  await tx`SELECT pg_advisory_xact_lock(${LOCKS.apply})`;
 }
 
-/** Unapplied events from `seq` on, oldest first (not those waiting for a prerequisite: they have jobs of their own). */
-export async function followingUnapplied(sql: Db, seq: string, limit: number): Promise<string[]> {
-  const rows = await sql`SELECT seq FROM events WHERE applied_at IS NULL AND deferred_at IS NULL AND seq >= ${seq} ORDER BY seq LIMIT ${limit}`;
-  return rows.map((r) => String(r.seq));
+/**
+ * What a batch applies (under the apply lock): the oldest events still waiting for their first
+ * application (at most `limit`), and those of `own` that wait for a prerequisite (their own job
+ * retries them). `more` says whether an unapplied, not waiting event of `own` lies beyond the batch.
+ */
+export async function oldestUnapplied(tx: Db, own: readonly string[], limit: number): Promise<{ seqs: string[]; more: boolean }> {
+  const head = (await tx`SELECT seq FROM events WHERE applied_at IS NULL AND deferred_at IS NULL ORDER BY seq LIMIT ${limit}`).map((r) => String(r.seq));
+  const mine = own.length === 0 ? [] : await tx`SELECT seq, deferred_at IS NOT NULL AS deferred FROM events WHERE seq IN ${tx(own as string[])} AND applied_at IS NULL`;
+  const inHead = new Set(head);
+  const waiting = mine.filter((r) => r.deferred).map((r) => String(r.seq));
+  const more = mine.some((r) => !r.deferred && !inHead.has(String(r.seq)));
+  const seqs = [...new Set([...head, ...waiting])].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  return { seqs, more };
 }
 
 export interface AppliedRow {

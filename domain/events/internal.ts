@@ -1,6 +1,6 @@
 /**
  * Events the tower writes to its own inbox when a person decides an exception: they go through the
- * same workers as every other event (durable, idempotent, in order with the SKU locks), and appear on
+ * same workers as every other event (durable, idempotent, in inbox order), and appear on
  * the order's timeline. They come from the reserved source `tower`; the ingest API never accepts
  * these types, and no API key can be issued for that source.
  */

@@ -13,15 +13,12 @@ import type { LiveFact } from '../../domain/live/aggregates';
 export interface EngineConfig {
   fraudThreshold: number;
   deferMaxMs: number;
-  /** How long a batch waits for older events to be applied before it (0: not at all). */
-  orderWaitMs: number;
   countTolerance: CountTolerance;
 }
 
 export const defaultEngineConfig: EngineConfig = {
   fraudThreshold: 0.8,
   deferMaxMs: 300_000,
-  orderWaitMs: 2000,
   countTolerance: { units: 2, percent: 0.02 },
 };
 
@@ -50,7 +47,8 @@ export interface BatchContext {
   /** `sku\u0000location` pairs touched, with the events that touched them, for the invariant check. */
   touched: Map<string, Set<string>>;
   touchedOrders: Set<string>;
-  lockedSkus: Set<string>;
+  /** The SKUs the batch has read (foreseen at its start, or met later): their backorders are loaded, their stockouts may clear. */
+  skus: Set<string>;
   inventory: InventoryState;
   orders: OrderStore;
   transfers: EntityMap<TransferRow>;

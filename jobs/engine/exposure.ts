@@ -3,8 +3,8 @@ import type { BatchContext, Row } from './context';
 
 /**
  * The SKUs whose oversell exposure a batch may have changed: those it moved, listed, re-costed or
- * made (un)available by a location, and those listed on a channel whose share changed. Only SKUs the
- * batch holds locks on are refreshed: their exposure cannot change under us until we commit.
+ * made (un)available by a location, and those listed on a channel whose share changed. No other
+ * batch runs until this one commits (the apply lock), so what is refreshed here stays true.
  */
 async function exposedSkus(ctx: BatchContext, rows: readonly Row[]): Promise<{ skus: string[]; channels: string[] }> {
   const skus = new Set<string>();
@@ -21,7 +21,7 @@ async function exposedSkus(ctx: BatchContext, rows: readonly Row[]): Promise<{ s
   if (locations.length > 0) {
     for (const x of await ctx.tx`SELECT DISTINCT sku FROM inventory WHERE location_id IN ${ctx.tx(locations)}`) skus.add(x.sku);
   }
-  return { skus: [...skus].filter((s) => ctx.lockedSkus.has(s)), channels };
+  return { skus: [...skus], channels };
 }
 
 /**

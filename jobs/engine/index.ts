@@ -1,6 +1,5 @@
 import type { TransactionSql } from '../../db/connect';
 import { autoResolve, openException } from '../../db/queries/exceptions';
-import { lockSkus } from '../../db/queries/inventory';
 import type { EventType } from '../../domain/events/schemas';
 import type { InternalEventType } from '../../domain/events/internal';
 import type { LiveFact } from '../../domain/live/aggregates';
@@ -73,13 +72,12 @@ function subjects(row: Row): { skus: string[]; orderIds: string[] } {
 }
 
 /**
- * Locks every SKU the batch may change, in one sorted pass: those of its events, those of the orders
- * its events name, and those of other backorders sharing them (re-allocation of a no-split order
- * reserves all its SKUs at once). Two batches that share a SKU thus run one after the other, so two
- * orders can never both take the last unit; batches on different SKUs run in parallel. A batch over
- * more SKUs than MAX_SKU_LOCKS locks the whole catalogue instead (`all`).
+ * Every SKU the batch may change, read in one pass: those of its events, those of the orders its
+ * events name, and those of other backorders sharing them (re-allocation of a no-split order reserves
+ * all its SKUs at once). No other batch runs meanwhile (the apply lock), so what is read here stays
+ * true until the batch commits; a SKU met later is read when first touched.
  */
-async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<{ skus: Set<string>; all: boolean }> {
+async function skusOfBatch(tx: TransactionSql, rows: readonly Row[]): Promise<Set<string>> {
   const skus = new Set<string>();
   const orderIds = new Set<string>();
   for (const r of rows) {
@@ -95,7 +93,7 @@ async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<{
   if (locations.length > 0) {
     for (const r of await tx`SELECT DISTINCT sku FROM inventory WHERE location_id IN ${tx(locations)} AND on_hand > reserved`) skus.add(r.sku);
   }
-  // A channel's new share changes the oversell exposure of everything it lists (refreshed under these locks).
+  // A channel's new share changes the oversell exposure of everything it lists (refreshed by this batch).
   const channels = rows.filter((r) => r.type === 'channel.upserted').map((r) => String((r.data as { channel: string }).channel));
   if (channels.length > 0) {
     for (const r of await tx`SELECT sku FROM channel_listings WHERE channel IN ${tx(channels)}`) skus.add(r.sku);
@@ -106,8 +104,7 @@ async function lockForBatch(tx: TransactionSql, rows: readonly Row[]): Promise<{
       WHERE l1.backordered > 0 AND l2.backordered > 0 AND l1.sku IN ${tx([...skus])}`;
     for (const r of related) skus.add(r.sku);
   }
-  const all = await lockSkus(tx, skus, { wholeCatalogue: true });
-  return { skus, all };
+  return skus;
 }
 
 /** Master data is written at once (last writer wins in SQL), so its events run in a savepoint; everything else is in memory until the batch ends. */
@@ -123,25 +120,17 @@ const idsOf = (rows: readonly Row[], field: 'orderId' | 'transferId' | 'returnId
  * the rest of the batch, then left for later), and writes the outcome back in a few statements.
  */
 export async function applyEvents(tx: TransactionSql, rows: readonly Row[], config: EngineConfig, now: Date): Promise<EngineResult> {
-  let wholeCatalogue = false;
   const ctx: BatchContext = {
-    tx, config, now, facts: [], reallocate: new Map(), touched: new Map(), touchedOrders: new Set(), lockedSkus: new Set(), moved: new Set(),
-    inventory: new InventoryState(tx, async (skus) => {
-      const missing = skus.filter((s) => !ctx.lockedSkus.has(s));
-      // Out of sorted order: a rare deadlock is detected by PostgreSQL and the job is retried.
-      if (!wholeCatalogue) await lockSkus(tx, missing);
-      missing.forEach((s) => ctx.lockedSkus.add(s));
-    }),
+    tx, config, now, facts: [], reallocate: new Map(), touched: new Map(), touchedOrders: new Set(), skus: new Set(), moved: new Set(),
+    inventory: new InventoryState(tx, (skus) => skus.forEach((s) => ctx.skus.add(s))),
     orders: new OrderStore(tx), master: new MasterCache(tx), writes: new WriteQueue(), ...entityMaps(tx),
   };
-  const lockSet = await lockForBatch(tx, rows);
-  ctx.lockedSkus = lockSet.skus;
-  wholeCatalogue = lockSet.all;
-  await ctx.inventory.load(ctx.lockedSkus);
-  await ctx.master.loadItems(ctx.lockedSkus);
+  ctx.skus = await skusOfBatch(tx, rows);
+  await ctx.inventory.load(ctx.skus);
+  await ctx.master.loadItems(ctx.skus);
   await ctx.orders.load(idsOf(rows, 'orderId'));
   // Every backorder the batch may re-allocate, read once (SKUs met later are read when locked).
-  await ctx.orders.loadBackorders([...ctx.lockedSkus]);
+  await ctx.orders.loadBackorders([...ctx.skus]);
   await ctx.transfers.load(idsOf(rows, 'transferId'));
   await ctx.returns.load(idsOf(rows, 'returnId'));
   const invalid = new Map<string, string>();
@@ -214,7 +203,7 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
   await noteSplits(ctx, now);
   await refreshExposure(ctx, rows);
   // A stockout clears once its SKU has no backordered unit left (re-allocation filled them, or they were cancelled).
-  await autoResolve(tx, { type: 'stockout', skusWithoutBackorders: [...ctx.lockedSkus], at: now, reason: 'no units of the SKU are backordered any more' });
+  await autoResolve(tx, { type: 'stockout', skusWithoutBackorders: [...ctx.skus], at: now, reason: 'no units of the SKU are backordered any more' });
   const eventsByOrder = new Map<string, string[]>();
   for (const r of rows) {
     const orderId = (r.data as { orderId?: string }).orderId;

@@ -28,16 +28,16 @@ export class InventoryState {
   private ledgerMark = 0;
   private shipping: { location_id: string; region: string; priority: number }[] | null = null;
 
-  /** `lock` takes the SKU locks the batch did not foresee (an order committed after the lock set was read). */
+  /** `onLoad` hears of SKUs the batch did not foresee (read when first touched). */
   constructor(
     private readonly sql: Db,
-    private readonly lock: (skus: string[]) => Promise<void> = async () => {},
+    private readonly onLoad: (skus: string[]) => void = () => {},
   ) {}
 
   async load(skus: Iterable<string>): Promise<void> {
     const wanted = [...new Set(skus)].filter((s) => !this.loadedSkus.has(s));
     if (wanted.length === 0) return;
-    await this.lock(wanted);
+    this.onLoad(wanted);
     for (const r of await this.sql<BucketRow[]>`SELECT * FROM inventory WHERE sku IN ${this.sql(wanted)}`) {
       const k = keyOf(r.sku, r.location_id);
       if (!this.rows.has(k)) this.rows.set(k, r);

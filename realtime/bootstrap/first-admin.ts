@@ -4,11 +4,12 @@ import { writeAudit } from '../../db/queries/audit';
 import { countUsers, createUser } from '../../db/queries/users';
 import type { Config } from '../../domain/config';
 import { hashPassword, randomPassword } from '../auth/credentials';
+import { LOCKS } from '../../db/locks';
 
 /** On the first start (no users at all) creates the admin from ADMIN_EMAIL/ADMIN_PASSWORD, or a random one. */
 export async function ensureFirstAdmin(sql: Sql, config: Config, log: Logger, print: (line: string) => void = console.log): Promise<void> {
   await sql.begin(async (tx) => {
-    await tx`SELECT pg_advisory_xact_lock(742003)`;
+    await tx`SELECT pg_advisory_xact_lock(${LOCKS.firstAdmin})`;
     if ((await countUsers(tx)) > 0) return;
     const email = config.ADMIN_EMAIL ?? 'admin@localhost';
     const password = config.ADMIN_PASSWORD ?? randomPassword();

@@ -9,6 +9,7 @@ import { hashPassword } from '../auth/credentials';
 import { requireRole } from '../auth/middleware';
 import type { AppDeps } from '../deps';
 import { HttpError, notFound } from '../http-error';
+import { LOCKS } from '../../db/locks';
 
 const newUser = z.strictObject({
   email: z.email().max(254),
@@ -43,7 +44,7 @@ export function usersRouter(deps: AppDeps): Router {
     const patch = patchUser.parse(req.body ?? {});
     const user = await sql.begin(async (tx) => {
       // Serialise admin changes so two concurrent demotions cannot leave the tower without an admin.
-      await tx`SELECT pg_advisory_xact_lock(742002)`;
+      await tx`SELECT pg_advisory_xact_lock(${LOCKS.userAdmin})`;
       const before = await getUser(tx, id.data);
       if (!before) throw notFound(`user ${id.data}`);
       const losesAdmin = before.role === 'admin' && !before.disabled && (patch.disabled === true || (patch.role && patch.role !== 'admin'));

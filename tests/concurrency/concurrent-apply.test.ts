@@ -16,7 +16,7 @@ import {
 } from '../properties/support/checks';
 import { itemEvent, networkEvents, SHIPPING, SPLIT, startEngineHarness, WHOLE, type EngineHarness } from '../properties/support/engine-harness';
 
-const engine: EngineConfig = { fraudThreshold: 0.8, deferMaxMs: 600_000, orderWaitMs: 0, countTolerance: { units: 2, percent: 0.02 } };
+const engine: EngineConfig = { fraudThreshold: 0.8, deferMaxMs: 600_000, countTolerance: { units: 2, percent: 0.02 } };
 let h: EngineHarness;
 let runNo = 0;
 let retriedJobs = 0;

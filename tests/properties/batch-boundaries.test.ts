@@ -12,7 +12,7 @@ import type { EngineConfig } from '../../jobs/engine/context';
 import { networkEvents, startEngineHarness, type EngineHarness } from './support/engine-harness';
 import { planArb, runPlanTwice } from './support/scenario';
 
-const engine: EngineConfig = { fraudThreshold: 0.8, deferMaxMs: 10_000, orderWaitMs: 0, countTolerance: { units: 2, percent: 0.5 } };
+const engine: EngineConfig = { fraudThreshold: 0.8, deferMaxMs: 10_000, countTolerance: { units: 2, percent: 0.5 } };
 
 let h: EngineHarness;
 let runNo = 0;

@@ -17,7 +17,7 @@ import { planArb, runPlan, type RunReport } from './support/scenario';
 // Deferral window short against the default 5 minutes, long against a run (events whose prerequisite
 // never comes are expired explicitly). The count tolerance is widened from 2 % to 50 % so that counts
 // on small shelves can land within tolerance (units: 2 as by default).
-const engine: EngineConfig = { fraudThreshold: 0.8, deferMaxMs: 10_000, orderWaitMs: 0, countTolerance: { units: 2, percent: 0.5 } };
+const engine: EngineConfig = { fraudThreshold: 0.8, deferMaxMs: 10_000, countTolerance: { units: 2, percent: 0.5 } };
 
 let h: EngineHarness;
 let runNo = 0;
