@@ -46,7 +46,7 @@ export const configSchema = z.object({
   FRAUD_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
   /** How long an event waits for a prerequisite (a shipment for its order) before it is invalid. */
   DEFER_MAX_SECONDS: intVar(300, 0),
-  /** Group commit: a batch takes up to this many of the oldest unapplied events (1: one event per transaction). */
+  /** Group commit: a batch takes up to this many of the oldest unapplied events (never fewer than its job carries; 1: no group commit). */
   APPLY_BATCH_MAX_EVENTS: intVar(1000, 1),
   COUNT_TOLERANCE_UNITS: intVar(2, 0),
   COUNT_TOLERANCE_PERCENT: z.coerce.number().min(0).max(100).default(2),

@@ -59,8 +59,13 @@ export async function applyEventBatch(deps: ApplyDeps, seqs: string[]): Promise<
     applied += round.applied;
     batchId = round.batchId ?? batchId;
     if (!round.more) return { applied, batchId };
+    // Nothing applied although events are left: their rows are held for a moment (a triage action
+    // putting an event back): try again shortly rather than at once.
+    if (round.applied === 0) await new Promise((r) => setTimeout(r, RETRY_IDLE_MS));
   }
 }
+
+const RETRY_IDLE_MS = 10;
 
 interface Round extends ApplyResult {
   /** Some of the job's events lie beyond this batch. */

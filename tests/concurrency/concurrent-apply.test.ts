@@ -1,7 +1,8 @@
 /**
  * Property under concurrency: a random stream of receipts, multi-line orders (split and no-split
  * channels) and cancellations, cut into small jobs that four appliers run at the same time (as
- * WORKER_CONCURRENCY does), each job retried when PostgreSQL aborts it (a deadlock), as BullMQ would.
+ * WORKER_CONCURRENCY does; their transactions take turns and each takes the oldest events, whichever
+ * job it runs for), each job retried if PostgreSQL aborts it, as BullMQ would.
  * Whatever the interleaving, at rest: buckets = ledger, reserved = Σ reservations ≤ on hand, every
  * ordered unit accounted for, no breach, and the spec's "at rest" allocation rule.
  *
