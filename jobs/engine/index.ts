@@ -129,7 +129,7 @@ export async function applyEvents(tx: TransactionSql, rows: readonly Row[], conf
   await ctx.inventory.load(ctx.skus);
   await ctx.master.loadItems(ctx.skus);
   await ctx.orders.load(idsOf(rows, 'orderId'));
-  // Every backorder the batch may re-allocate, read once (SKUs met later are read when locked).
+  // Every backorder the batch may re-allocate, read once (SKUs met later are read when first touched).
   await ctx.orders.loadBackorders([...ctx.skus]);
   await ctx.transfers.load(idsOf(rows, 'transferId'));
   await ctx.returns.load(idsOf(rows, 'returnId'));

@@ -83,7 +83,7 @@ export const reservedOf = (o: OrderState, lineNo: number) => o.reservations.redu
  * The batch's working copy of the orders it reads or changes: loaded in bulk (rows locked), changed
  * in memory event by event, and written back once, when the batch ends. Every change goes through
  * `edit`, which journals the order, so an event that fails is undone in memory (no savepoint, no
- * round trip). Orders of SKUs the batch holds locks on cannot change under it.
+ * round trip). No other batch runs until this one commits (the apply lock), so nothing changes them under it.
  */
 export class OrderStore {
   private readonly orders = new Map<string, OrderState>();
