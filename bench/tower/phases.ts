@@ -1,8 +1,10 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Sql } from '../../db/connect';
 import type { RawEvent } from '../../simulator/raw-event';
 import { summarize, type LatencyStats } from '../support/stats';
 import type { Fleet, MemorySampler } from './fleet';
+import type { FanOutMessage } from './fan-out-client';
 import { AppliedWatcher, appliedTimes, connected, dashboardSocket, paced, waitIdle, type Post } from './load';
 
 export interface RateResult {
@@ -62,6 +64,8 @@ export async function latencyAtRate(input: {
 
 export interface FanOutResult {
   sockets: number;
+  /** Processes the sockets were spread over (each its own event loop). */
+  clientProcesses: number;
   rate: number;
   seconds: number;
   /** Overview pushes received over all sockets. */
@@ -71,40 +75,68 @@ export interface FanOutResult {
   /** RSS of the API process with every socket connected, at the end of the phase. */
   apiRssMb: number | null;
   /**
-   * The benchmark client's own event-loop delay meanwhile (ms): every socket and the load generator
-   * share its one thread, so a push can wait in the client, not in the tower.
+   * The socket-holding processes' own event-loop delay meanwhile (ms, the worst of them): a push
+   * can wait in a client, not in the tower; these say how much of the tail is the clients'.
    */
   clientLoopDelay: { p99: number; max: number };
 }
 
-/** Hundreds of dashboards connected while events stream in: how late do their pushes arrive, and what do they cost the API process? */
+/**
+ * Hundreds of dashboards connected while events stream in: how late do their pushes arrive, and what
+ * do they cost the API process? The sockets live in `clientProcesses` child processes, so that the
+ * load generator here and one busy client do not delay every socket's push at once.
+ */
 export async function fanOut(input: {
-  fleet: Fleet; post: Post; next: (count: number) => RawEvent[]; sockets: number; rate: number; seconds: number; memory: MemorySampler;
+  fleet: Fleet; post: Post; next: (count: number) => RawEvent[]; sockets: number; clientProcesses: number; rate: number; seconds: number; memory: MemorySampler;
 }): Promise<FanOutResult> {
-  const sockets = Array.from({ length: input.sockets }, () => dashboardSocket(input.fleet.origin, input.fleet.adminCookie));
-  const latencies: number[] = [];
-  let measuring = false;
-  for (const s of sockets) {
-    s.on('overview.delta', (d) => {
-      if (measuring) latencies.push(Date.now() - Date.parse(d.asOf));
+  const n = Math.max(1, Math.min(input.clientProcesses, input.sockets));
+  const clients = Array.from({ length: n }, (_, i) => {
+    const share = Math.floor(input.sockets / n) + (i < input.sockets % n ? 1 : 0);
+    return fork(fileURLToPath(new URL('./fan-out-client.ts', import.meta.url)), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, FANOUT_ORIGIN: input.fleet.origin, FANOUT_COOKIE: input.fleet.adminCookie, FANOUT_SOCKETS: String(share) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-  }
+  });
+  const next = (c: ChildProcess, kind: FanOutMessage['kind']) =>
+    new Promise<FanOutMessage>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`a fan-out client exited (${code}) before "${kind}"`));
+      c.once('exit', onExit);
+      const onMessage = (m: FanOutMessage) => {
+        if (m.kind !== kind && m.kind !== 'error') return;
+        c.off('message', onMessage);
+        c.off('exit', onExit);
+        if (m.kind === 'error') reject(new Error(`a fan-out client failed: ${m.message}`));
+        else resolve(m);
+      };
+      c.on('message', onMessage);
+    });
   try {
-    for (let i = 0; i < sockets.length; i += 50) await Promise.all(sockets.slice(i, i + 50).map((s) => connected(s, 30_000)));
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
-    measuring = true;
+    await Promise.all(clients.map((c) => next(c, 'ready')));
+    for (const c of clients) c.send({ kind: 'start' });
     await paced({ post: input.post, next: input.next, rate: input.rate, seconds: input.seconds });
     await new Promise((r) => setTimeout(r, 1000));
-    measuring = false;
-    loop.disable();
     await input.memory.sample();
+    const results = await Promise.all(clients.map((c) => {
+      const result = next(c, 'result');
+      c.send({ kind: 'stop' });
+      return result;
+    }));
+    const latencies: number[] = [];
+    let p99 = 0;
+    let max = 0;
+    for (const r of results) {
+      if (r.kind !== 'result') continue;
+      for (const l of r.latencies) latencies.push(l);
+      p99 = Math.max(p99, r.loopP99Ms);
+      max = Math.max(max, r.loopMaxMs);
+    }
     return {
-      sockets: input.sockets, rate: input.rate, seconds: input.seconds, messages: latencies.length,
+      sockets: input.sockets, clientProcesses: n, rate: input.rate, seconds: input.seconds, messages: latencies.length,
       pushLatency: summarize(latencies), apiRssMb: input.memory.lastMb.get('api') ?? null,
-      clientLoopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+      clientLoopDelay: { p99, max },
     };
   } finally {
-    for (const s of sockets) s.disconnect();
+    for (const c of clients) if (c.exitCode === null) c.kill('SIGKILL');
   }
 }

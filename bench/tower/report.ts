@@ -50,7 +50,7 @@ export async function report(r: TowerBenchResult, resultsDir: string): Promise<s
       ms(x.postToApplied.p50), ms(x.postToApplied.p99), ms(x.postToSocket.p50), ms(x.postToSocket.p99),
     ])),
     '',
-    `Fan-out: ${r.fanOut.sockets} dashboard sockets at ${formatNumber(r.fanOut.rate)} events/s for ${r.fanOut.seconds} s: ${formatNumber(r.fanOut.messages)} pushes, push latency p50 ${ms(r.fanOut.pushLatency.p50)} ms, p99 ${ms(r.fanOut.pushLatency.p99)} ms; API RSS ${r.fanOut.apiRssMb === null ? '–' : r.fanOut.apiRssMb.toFixed(0)} MB; the benchmark client's own event-loop delay p99 ${ms(r.fanOut.clientLoopDelay.p99)} ms, max ${ms(r.fanOut.clientLoopDelay.max)} ms.`,
+    `Fan-out: ${r.fanOut.sockets} dashboard sockets in ${r.fanOut.clientProcesses} client processes at ${formatNumber(r.fanOut.rate)} events/s for ${r.fanOut.seconds} s: ${formatNumber(r.fanOut.messages)} pushes, push latency p50 ${ms(r.fanOut.pushLatency.p50)} ms, p99 ${ms(r.fanOut.pushLatency.p99)} ms; API RSS ${r.fanOut.apiRssMb === null ? '–' : r.fanOut.apiRssMb.toFixed(0)} MB; the clients' own event-loop delay (worst process) p99 ${ms(r.fanOut.clientLoopDelay.p99)} ms, max ${ms(r.fanOut.clientLoopDelay.max)} ms.`,
     '',
     markdownTable(['process', 'peak RSS (MB)'], Object.entries(r.memoryPeakMb).map(([name, mb]) => [name, mb.toFixed(0)])),
     '',

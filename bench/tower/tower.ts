@@ -30,6 +30,8 @@ interface Size {
   rateSeconds: number;
   rates: number[];
   sockets: number;
+  /** Processes the fan-out sockets are spread over. */
+  fanOutClients: number;
   fanOutRate: number;
   fanOutSeconds: number;
   skus: number;
@@ -37,12 +39,12 @@ interface Size {
 
 const FULL: Size = {
   bullmqJobs: 100_000, pgRows: 200_000, redisOps: 1_000_000, throughputEvents: 150_000,
-  rateSeconds: 20, rates: [1000, 5000], sockets: 500, fanOutRate: 1000, fanOutSeconds: 20, skus: 2000,
+  rateSeconds: 20, rates: [1000, 5000], sockets: 500, fanOutClients: 4, fanOutRate: 1000, fanOutSeconds: 20, skus: 2000,
 };
 /** A few seconds end to end: `npm test` runs it so that the harness cannot rot (no timing is asserted). */
 const QUICK: Size = {
   bullmqJobs: 3000, pgRows: 5000, redisOps: 20_000, throughputEvents: 3000,
-  rateSeconds: 2, rates: [100, 300], sockets: 20, fanOutRate: 100, fanOutSeconds: 2, skus: 200,
+  rateSeconds: 2, rates: [100, 300], sockets: 20, fanOutClients: 2, fanOutRate: 100, fanOutSeconds: 2, skus: 200,
 };
 
 async function run(ctx: BenchContext): Promise<string> {
@@ -107,8 +109,8 @@ async function run(ctx: BenchContext): Promise<string> {
       await waitIdle(db.sql, 600_000);
     }
 
-    ctx.progress(`tower: ${size.sockets} dashboard sockets at ${size.fanOutRate} events/s`);
-    const fan: FanOutResult = await fanOut({ fleet, post, next, sockets: size.sockets, rate: size.fanOutRate, seconds: size.fanOutSeconds, memory });
+    ctx.progress(`tower: ${size.sockets} dashboard sockets (${size.fanOutClients} client processes) at ${size.fanOutRate} events/s`);
+    const fan: FanOutResult = await fanOut({ fleet, post, next, sockets: size.sockets, clientProcesses: size.fanOutClients, rate: size.fanOutRate, seconds: size.fanOutSeconds, memory });
     await waitIdle(db.sql, 600_000);
 
     ctx.progress('tower: rebuilding the live aggregates from PostgreSQL');
