@@ -76,15 +76,26 @@ type Pick = (tx: TransactionSql) => Promise<{ seqs: string[]; more: boolean }>;
 
 const applyWith = (deps: ApplyDeps): Effects => (tx, rows) => applyEvents(tx, rows, deps.engine ?? defaultEngineConfig, new Date());
 
+/**
+ * Per database: where this process's last batch ended (see oldestUnapplied). Only a starting point
+ * for the scan: what lies below it comes with its own job, or with the sweeper.
+ */
+const floors = new WeakMap<object, bigint>();
+
 async function applyRound(deps: ApplyDeps, own: readonly string[], limit: number): Promise<Round> {
   const claimed: string[] = [];
+  let top: string | null = null;
   const oldest: Pick = async (tx) => {
-    const claim = await oldestUnapplied(tx, own, limit);
+    const claim = await oldestUnapplied(tx, own, limit, String(floors.get(deps.sql) ?? 0n));
     claimed.splice(0, claimed.length, ...claim.seqs);
+    top = claim.top;
     return claim;
   };
   try {
-    return await commitBatch(deps, oldest, applyWith(deps));
+    const round = await commitBatch(deps, oldest, applyWith(deps));
+    // Committed: everything up to the head's newest event is applied or waits for a prerequisite.
+    if (top !== null && BigInt(top) + 1n > (floors.get(deps.sql) ?? 0n)) floors.set(deps.sql, BigInt(top) + 1n);
+    return round;
   } catch (err) {
     if (!isDataError(err)) throw err;
     // Find the event at fault: the same events one per transaction, oldest first.

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { insertEvents } from '../db/queries/events';
+import { validateEvent } from '../domain/events/validate';
 import { applyEventBatch } from './apply-events';
 import { defaultEngineConfig } from './engine/context';
 import type { RawEvent } from '../tests/support/events';
@@ -15,6 +17,11 @@ const T0 = Date.now() - 3_600_000;
 const ev = (type: RawEvent['type'], data: Record<string, unknown>): RawEvent => ({ id: `ao-${++n}`, type, source: 'prop', occurredAt: new Date(T0 + n * 1000).toISOString(), data });
 const order = (orderId: string) => ev('order.created', { orderId, channel: SPLIT, lines: [{ sku: 'AO-1', qty: 1, unitPrice: 1 }], shipTo: { region: 'east' }, payment: 'authorized' });
 const lines = [{ sku: 'AO-1', qty: 1 }];
+const valid = (e: RawEvent) => {
+  const v = validateEvent(e, new Date(), 300_000);
+  if (!v.ok) throw new Error(JSON.stringify(v.errors));
+  return v.event;
+};
 
 beforeAll(async () => {
   h = await startEngineHarness(defaultEngineConfig);
@@ -79,6 +86,21 @@ it('keeps a younger batch out while an older one is still in its transaction, ho
   await Promise.all([olderRun, youngerRun]);
   expect(appliedWhileStalled).toBe(0);
   expect(await appliedOrder([older!, younger!])).toEqual([older!, younger!]);
+});
+
+it('applies a request that committed after younger ones, with its own job, once younger batches have gone past it', async () => {
+  // The late request takes its sequence number first, and commits only after a younger request is applied.
+  const late = await h.db.sql.reserve();
+  await late`BEGIN`;
+  const [lateEvent] = await insertEvents(late as never, [valid(order('AO-LATE'))], null);
+  const [younger] = await h.ingest([order('AO-EARLY-COMMIT')]);
+  await applyEventBatch(h.deps, [younger!]);
+  await late`COMMIT`;
+  late.release();
+  expect(BigInt(lateEvent!.seq)).toBeLessThan(BigInt(younger!));
+  const result = await applyEventBatch(h.deps, [lateEvent!.seq]);
+  expect(result.applied).toBe(1);
+  expect((await h.db.sql`SELECT order_id FROM orders WHERE order_id = 'AO-LATE'`).length).toBe(1);
 });
 
 it('takes the unapplied events that follow its job into one transaction (group commit)', async () => {

@@ -72,18 +72,25 @@ export async function takeApplyLock(tx: Db): Promise<void> {
 }
 
 /**
- * What a batch applies (under the apply lock): the oldest events still waiting for their first
- * application (at most `limit`), and those of `own` that wait for a prerequisite (their own job
- * retries them). `more` says whether an unapplied, not waiting event of `own` lies beyond the batch.
+ * What a batch applies (under the apply lock): the oldest events from `floor` on still waiting for
+ * their first application (at most `limit`), and those of `own` that are unapplied below the floor
+ * or wait for a prerequisite (their own job brings them). `floor` is where the caller's last batch
+ * ended: everything below it was applied, waits for a prerequisite, or came back since (an event put
+ * back by a triage action, a request that committed after younger ones), and each of those has a job
+ * of its own. It keeps the scan of the unapplied index from walking the entries of every event applied
+ * since the last vacuum. `more` says whether an unapplied, not waiting event of `own` lies beyond the
+ * batch; `top` is the newest event of the head (where the next floor is).
  */
-export async function oldestUnapplied(tx: Db, own: readonly string[], limit: number): Promise<{ seqs: string[]; more: boolean }> {
-  const head = (await tx`SELECT seq FROM events WHERE applied_at IS NULL AND deferred_at IS NULL ORDER BY seq LIMIT ${limit}`).map((r) => String(r.seq));
+export async function oldestUnapplied(tx: Db, own: readonly string[], limit: number, floor = '0'): Promise<{ seqs: string[]; more: boolean; top: string | null }> {
+  // oldest_unapplied (migration 0011) walks the unapplied index in order whatever the statistics say.
+  const head = (await tx`SELECT s AS seq FROM oldest_unapplied(${floor}, ${limit}) AS s`).map((r) => String(r.seq));
   const mine = own.length === 0 ? [] : await tx`SELECT seq, deferred_at IS NOT NULL AS deferred FROM events WHERE seq IN ${tx(own as string[])} AND applied_at IS NULL`;
   const inHead = new Set(head);
-  const waiting = mine.filter((r) => r.deferred).map((r) => String(r.seq));
-  const more = mine.some((r) => !r.deferred && !inHead.has(String(r.seq)));
-  const seqs = [...new Set([...head, ...waiting])].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-  return { seqs, more };
+  const low = BigInt(floor);
+  const brought = mine.filter((r) => r.deferred || BigInt(r.seq) < low).map((r) => String(r.seq));
+  const more = mine.some((r) => !r.deferred && BigInt(r.seq) >= low && !inHead.has(String(r.seq)));
+  const seqs = [...new Set([...head, ...brought])].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  return { seqs, more, top: head.at(-1) ?? null };
 }
 
 export interface AppliedRow {
